@@ -1,0 +1,81 @@
+/* Containers through liblxc: the only interface in fogfs that touches LXC
+ * (backends/lxc.c is the only file including <lxc/lxccontainer.h>).
+ * Cgroup v1, v2 and hybrid hosts are handled inside. Every call returns 0 or
+ * -errno and, on failure, leaves a one-line reason in `why` when given. */
+#ifndef FOG_BACKEND_LXC_H
+#define FOG_BACKEND_LXC_H
+#include <stddef.h>
+#include <stdint.h>
+
+struct lxcb;
+
+enum lxcb_state {
+    LXCB_STOPPED, LXCB_STARTING, LXCB_RUNNING, LXCB_STOPPING, LXCB_FROZEN,
+    LXCB_ABORTING, LXCB_FREEZING, LXCB_THAWED, LXCB_UNKNOWN
+};
+
+struct lxcb_opts {
+    const char *lxcpath;        /* NULL: liblxc's default */
+    const char *template_name;  /* NULL: "busybox" */
+    const char *const *template_args; /* NULL-terminated, may be NULL */
+    const char *config_file;    /* base config for new containers; NULL: liblxc default */
+    int stop_timeout;           /* seconds of graceful stop before a kill; default 10 */
+};
+
+/* The limits fogfs manages for a container, persisted with it (its LXC
+ * config for the cgroup values, plus a sidecar for the exact user values). */
+struct lxcb_limits {
+    int64_t cpu_limit_m;    /* millicores; -1 = max (no limit) */
+    int64_t cpu_request_m;  /* millicores; 0 = none */
+    int64_t mem_limit;      /* bytes; -1 = max */
+    int autoscale;          /* -1 unset, 0, 1 */
+};
+
+struct lxcb_usage {
+    uint64_t cpu_ns;        /* cumulative CPU time of the container */
+    uint64_t mem_bytes;     /* memory in use now */
+    uint64_t pids;          /* tasks now */
+};
+
+/* A line lxcb wants in cluster/events (e.g. "no lxcbr0 bridge: started without network"). */
+typedef void (*lxcb_note_fn)(void *arg, const char *container, const char *action, const char *text);
+
+int lxcb_open(const struct lxcb_opts *o, lxcb_note_fn note, void *note_arg, struct lxcb **out);
+void lxcb_close(struct lxcb *b);
+const char *lxcb_lxcpath(struct lxcb *b);
+
+/* Names of every defined container, sorted; free with lxcb_free_names. */
+int lxcb_list(struct lxcb *b, char ***names, size_t *n);
+void lxcb_free_names(char **names, size_t n);
+int lxcb_exists(struct lxcb *b, const char *name);   /* 1, 0 */
+
+int lxcb_create(struct lxcb *b, const char *name, char *why, size_t whylen); /* -EEXIST */
+int lxcb_destroy(struct lxcb *b, const char *name, char *why, size_t whylen); /* stops first */
+int lxcb_get_state(struct lxcb *b, const char *name, enum lxcb_state *st);
+const char *lxcb_state_name(enum lxcb_state st);      /* "RUNNING", ... */
+int lxcb_start(struct lxcb *b, const char *name, char *why, size_t whylen);
+int lxcb_stop(struct lxcb *b, const char *name, char *why, size_t whylen); /* graceful, bounded, then killed */
+int lxcb_freeze(struct lxcb *b, const char *name, char *why, size_t whylen);
+int lxcb_unfreeze(struct lxcb *b, const char *name, char *why, size_t whylen);
+/* Stops (if running), renames, restarts if it ran. -EEXIST if `to` exists. */
+int lxcb_rename(struct lxcb *b, const char *from, const char *to, char *why, size_t whylen);
+
+int lxcb_get_limits(struct lxcb *b, const char *name, struct lxcb_limits *l);
+/* Applies to the running cgroup (if running) and persists. Only the fields
+ * that differ from the current limits are touched. */
+int lxcb_set_limits(struct lxcb *b, const char *name, const struct lxcb_limits *l,
+                    char *why, size_t whylen);
+
+int lxcb_get_usage(struct lxcb *b, const char *name, struct lxcb_usage *u); /* -ESRCH if not running */
+/* Addresses, one per line, into buf (empty if none). */
+int lxcb_get_ips(struct lxcb *b, const char *name, char *buf, size_t len);
+/* Device nodes passed through, one per line. */
+int lxcb_get_devices(struct lxcb *b, const char *name, char *buf, size_t len);
+/* "+/dev/X" adds, "-/dev/X" removes (cgroup allow rule + mount entry,
+ * persisted, applied live when running). -ENOENT if the host has no such node. */
+int lxcb_change_device(struct lxcb *b, const char *name, const char *path, int add,
+                       char *why, size_t whylen);
+/* Seconds since the container's init started (for autoscale warmup); -ESRCH if stopped. */
+int lxcb_get_started_at(struct lxcb *b, const char *name, double *unix_time);
+
+#endif

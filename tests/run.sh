@@ -1,0 +1,35 @@
+#!/bin/sh
+# Runs every unit test binary and integration script, then prints the
+# summary line CI reads: "N passed, N failed, N skipped".
+# Each test prints "PASS: name", "FAIL: name: why" or "SKIP: name: why".
+# A test program that exits non-zero without printing FAIL counts as one failure.
+B=${B:-build}
+export B
+cd "$(dirname "$0")/.." || exit 1
+pass=0 fail=0 skip=0
+log=$(mktemp)
+run_one() {
+    name=$1; shift
+    echo "== $name"
+    "$@" >"$log" 2>&1 </dev/null
+    rc=$?
+    cat "$log"
+    p=$(grep -c '^PASS: ' "$log"); f=$(grep -c '^FAIL: ' "$log"); s=$(grep -c '^SKIP: ' "$log")
+    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+        echo "FAIL: $name: exited with status $rc"
+        f=1
+    fi
+    pass=$((pass + p)); fail=$((fail + f)); skip=$((skip + s))
+}
+only=${TESTS:-}
+for t in "$B"/tests/test_*; do
+    [ -x "$t" ] || continue
+    case "$only" in ""|*"$(basename "$t")"*) run_one "$(basename "$t")" "$t" ;; esac
+done
+for t in tests/integration/*.sh; do
+    [ -f "$t" ] || continue
+    case "$only" in ""|*"$(basename "$t" .sh)"*) run_one "$(basename "$t")" timeout 900 sh "$t" ;; esac
+done
+rm -f "$log"
+echo "$pass passed, $fail failed, $skip skipped"
+[ "$fail" -eq 0 ]
