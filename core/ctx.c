@@ -1,0 +1,99 @@
+/* Daemon context set-up: defaults, the node's identity (name, arch, CPUs)
+ * and capacity, the store and the LXC backend. */
+#include "core/ctx.h"
+#include "backends/lxc.h"
+#include "core/units.h"
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+static void ctx_note(void *arg, const char *container, const char *action, const char *text)
+{
+    fog_event(arg, container, action, "%s", text);
+}
+
+static int ctx_count_cpus(const char *sysfs)
+{
+    char path[512], buf[256];
+    snprintf(path, sizeof path, "%s/devices/system/cpu/online", sysfs);
+    int n = 0;
+    if (procfs_read_file(path, buf, sizeof buf) == 0 && procfs_parse_cpu_list(buf, &n) == 0 && n > 0)
+        return n;
+    long c = sysconf(_SC_NPROCESSORS_ONLN);
+    return c > 0 ? (int)c : 1;
+}
+
+int fog_ctx_init(struct fog_ctx *ctx)
+{
+    struct fog_opts *o = &ctx->o;
+    if (!o->procfs)
+        o->procfs = "/proc";
+    if (!o->sysfs)
+        o->sysfs = "/sys";
+    if (!o->template_name)
+        o->template_name = "busybox";
+    if (o->interval <= 0)
+        o->interval = 1;
+    if (o->stop_timeout <= 0)
+        o->stop_timeout = 10;
+    if (o->node) {
+        snprintf(ctx->node, sizeof ctx->node, "%s", o->node);
+    } else if (gethostname(ctx->node, sizeof ctx->node - 1) != 0) {
+        snprintf(ctx->node, sizeof ctx->node, "localhost");
+    }
+    if (units_check_name(ctx->node, strlen(ctx->node))) {
+        fprintf(stderr, "fogfs: node name \"%s\" is not valid ([A-Za-z0-9][A-Za-z0-9_.-]{0,62})\n",
+                ctx->node);
+        return -EINVAL;
+    }
+    struct utsname u;
+    snprintf(ctx->arch, sizeof ctx->arch, "%s", uname(&u) == 0 ? u.machine : "unknown");
+    ctx->cpus = ctx_count_cpus(o->sysfs);
+    ctx->cap_cpu_m = (int64_t)(o->cpus > 0 ? o->cpus : ctx->cpus) * 1000;
+    ctx->cap_mem = o->mem;
+    if (!ctx->cap_mem) {
+        char path[512], buf[8192];
+        uint64_t total = 0, avail = 0;
+        snprintf(path, sizeof path, "%s/meminfo", o->procfs);
+        if (procfs_read_file(path, buf, sizeof buf) == 0 &&
+            procfs_parse_meminfo(buf, &total, &avail) == 0)
+            ctx->cap_mem = (int64_t)total;
+    }
+    fog_events_init(&ctx->events);
+    fog_ctable_init(&ctx->containers);
+    pthread_mutex_init(&ctx->alloc_lock, NULL);
+    pthread_mutex_init(&ctx->sample_lock, NULL);
+    pthread_mutex_init(&ctx->agent_lock, NULL);
+    int r = fog_store_open(o->store_url, &ctx->store);
+    if (r) {
+        fprintf(stderr, "fogfs: cannot open store %s: %s\n", o->store_url ? o->store_url : "local",
+                strerror(-r));
+        return r;
+    }
+    struct lxcb_opts lo = {
+        .lxcpath = o->lxcpath,
+        .template_name = o->template_name,
+        .template_args = (const char *const *)o->template_args,
+        .config_file = o->lxc_config,
+        .stop_timeout = o->stop_timeout,
+    };
+    r = lxcb_open(&lo, ctx_note, ctx, &ctx->lxc);
+    if (r) {
+        fprintf(stderr, "fogfs: cannot use LXC at %s: %s\n", o->lxcpath ? o->lxcpath : "(default)",
+                strerror(-r));
+        return r;
+    }
+    return 0;
+}
+
+void fog_ctx_destroy(struct fog_ctx *ctx)
+{
+    if (ctx->lxc)
+        lxcb_close(ctx->lxc);
+    if (ctx->store)
+        ctx->store->ops->close(ctx->store);
+    fog_ctable_destroy(&ctx->containers);
+    fog_events_destroy(&ctx->events);
+}

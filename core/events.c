@@ -1,0 +1,85 @@
+/* The events log: a ring of the last FOG_EVENTS_KEEP lines, each also put to
+ * the store (events/<node>) so other nodes and tools can watch them. */
+#include "core/events.h"
+#include "core/ctx.h"
+#include "fs/tree.h"
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+void fog_events_init(struct fog_events *ev)
+{
+    memset(ev, 0, sizeof *ev);
+    pthread_mutex_init(&ev->lock, NULL);
+}
+
+void fog_events_destroy(struct fog_events *ev)
+{
+    for (size_t i = 0; i < FOG_EVENTS_KEEP; i++)
+        free(ev->lines[i]);
+    pthread_mutex_destroy(&ev->lock);
+}
+
+void fog_event(struct fog_ctx *ctx, const char *container, const char *action,
+               const char *fmt, ...)
+{
+    char detail[512], stamp[32], line[768];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(detail, sizeof detail, fmt, ap);
+    va_end(ap);
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    struct tm tm;
+    gmtime_r(&now.tv_sec, &tm);
+    strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
+    int n = snprintf(line, sizeof line, "%s.%03ldZ %s %s %s %s\n", stamp, now.tv_nsec / 1000000,
+                     ctx->node, container ? container : "-", action, detail);
+    if (n < 0)
+        return;
+    if ((size_t)n >= sizeof line) {
+        n = sizeof line - 1;
+        line[n - 1] = '\n';
+    }
+    char *copy = strdup(line);
+    if (!copy)
+        return;
+    pthread_mutex_lock(&ctx->events.lock);
+    size_t slot = ctx->events.next % FOG_EVENTS_KEEP;
+    free(ctx->events.lines[slot]);
+    ctx->events.lines[slot] = copy;
+    ctx->events.next++;
+    pthread_mutex_unlock(&ctx->events.lock);
+    if (ctx->store) {
+        char key[128];
+        snprintf(key, sizeof key, "events/%s", ctx->node);
+        ctx->store->ops->put(ctx->store, key, line, n, 0, NULL);
+    }
+}
+
+void fog_events_render(struct fog_events *ev, struct fs_buf *out)
+{
+    pthread_mutex_lock(&ev->lock);
+    size_t first = ev->next > FOG_EVENTS_KEEP ? ev->next - FOG_EVENTS_KEEP : 0;
+    for (size_t i = first; i < ev->next; i++) {
+        const char *l = ev->lines[i % FOG_EVENTS_KEEP];
+        fs_buf_add(out, l, strlen(l));
+    }
+    pthread_mutex_unlock(&ev->lock);
+}
+
+void fog_event_quote(const char *val, size_t len, char *out, size_t outlen)
+{
+    size_t o = 0, max = outlen > 44 ? 40 : outlen - 4;
+    for (size_t i = 0; i < len && o < max; i++) {
+        unsigned char c = val[i];
+        if (c == '\n' && i == len - 1)
+            break;
+        out[o++] = (c >= 0x20 && c < 0x7f) ? c : '?';
+    }
+    if (o == max && len > max)
+        memcpy(out + o, "...", 3), o += 3;
+    out[o] = 0;
+}

@@ -1,0 +1,34 @@
+/* /fog/cluster/: nodes (name and state), events, store. */
+#include "core/ctx.h"
+#include "core/tree.h"
+#include <string.h>
+
+static int show_nodes(void *priv, const struct fs_args *a, struct fs_buf *out)
+{
+    struct fog_ctx *ctx = priv;
+    fs_buf_printf(out, "%s %s\n", ctx->node, ctx->draining ? "draining" : "up");
+    return 0;
+}
+
+static int show_events(void *priv, const struct fs_args *a, struct fs_buf *out)
+{
+    struct fog_ctx *ctx = priv;
+    fog_events_render(&ctx->events, out);
+    return 0;
+}
+
+static int show_store(void *priv, const struct fs_args *a, struct fs_buf *out)
+{
+    struct fog_ctx *ctx = priv;
+    fs_buf_printf(out, "%s\n", ctx->store->ops->describe(ctx->store));
+    return 0;
+}
+
+static const struct fs_entry cluster_entries[] = {
+    { .name = "nodes", .show = show_nodes },
+    { .name = "events", .show = show_events },
+    { .name = "store", .show = show_store },
+    { 0 },
+};
+
+const struct fs_dir fog_cluster_dir = { .entries = cluster_entries };

@@ -1,0 +1,146 @@
+/* /fog/<node>/: state, arch, cpus, capacity, allocated, metrics/ (rendered
+ * from the agent's latest sample) and containers/. */
+#include "core/agent.h"
+#include "core/ctx.h"
+#include "core/ops.h"
+#include "core/tree.h"
+#include "core/units.h"
+#include <errno.h>
+#include <math.h>
+#include <string.h>
+
+extern const struct fs_dir fog_containers_dir;
+
+static struct fog_node_metrics node_sample(struct fog_ctx *ctx)
+{
+    pthread_mutex_lock(&ctx->sample_lock);
+    struct fog_node_metrics m = ctx->sample;
+    pthread_mutex_unlock(&ctx->sample_lock);
+    return m;
+}
+
+static int show_state(void *priv, const struct fs_args *a, struct fs_buf *out)
+{
+    struct fog_ctx *ctx = priv;
+    fs_buf_printf(out, "%s\n", ctx->draining ? "draining" : "up");
+    return 0;
+}
+
+static int store_state(void *priv, const struct fs_args *a, const char *val, size_t len)
+{
+    struct fog_ctx *ctx = priv;
+    char v[16];
+    int r = fog_attr_value(ctx, NULL, "state", val, len, v, sizeof v);
+    if (r)
+        return r;
+    if (!strcmp(v, "up")) {
+        ctx->draining = 0;
+        fog_event(ctx, NULL, "node-up", "%s accepts containers", ctx->node);
+        return 0;
+    }
+    if (strcmp(v, "drain"))
+        return fog_attr_reject(ctx, NULL, "state", -EINVAL, val, len, "drain or up");
+    if (ctx->containers.n > 0) {
+        fog_event(ctx, NULL, "error", "drain: no other node to move %zu containers to (%s)",
+                  ctx->containers.n, strerror(ENOSPC));
+        return -ENOSPC;
+    }
+    ctx->draining = 1;
+    fog_event(ctx, NULL, "node-down", "%s draining", ctx->node);
+    return 0;
+}
+
+static int show_arch(void *priv, const struct fs_args *a, struct fs_buf *out)
+{
+    struct fog_ctx *ctx = priv;
+    fs_buf_printf(out, "%s\n", ctx->arch);
+    return 0;
+}
+
+static int show_cpus(void *priv, const struct fs_args *a, struct fs_buf *out)
+{
+    struct fog_ctx *ctx = priv;
+    struct fog_node_metrics m = node_sample(ctx);
+    fs_buf_printf(out, "%d\n", m.cpus_online > 0 ? m.cpus_online : ctx->cpus);
+    return 0;
+}
+
+static int show_capacity(void *priv, const struct fs_args *a, struct fs_buf *out)
+{
+    struct fog_ctx *ctx = priv;
+    fs_buf_printf(out, "cpu=%lldm mem=%lld\n", (long long)ctx->cap_cpu_m, (long long)ctx->cap_mem);
+    return 0;
+}
+
+static int show_allocated(void *priv, const struct fs_args *a, struct fs_buf *out)
+{
+    struct fog_ctx *ctx = priv;
+    fs_buf_printf(out, "cpu=%lldm mem=%lld\n", (long long)ops_allocated_cpu(ctx, NULL),
+                  (long long)ops_allocated_mem(ctx));
+    return 0;
+}
+
+#define METRIC(fname, fmt, expr)                                                        \
+    static int show_##fname(void *priv, const struct fs_args *a, struct fs_buf *out)    \
+    {                                                                                   \
+        struct fog_node_metrics m = node_sample(priv);                                  \
+        fs_buf_printf(out, fmt "\n", expr);                                             \
+        return 0;                                                                       \
+    }
+METRIC(cpu, "%.1f", m.cpu_percent)
+METRIC(mem, "%.1f", m.mem_percent)
+METRIC(net_rx, "%lld", llround(m.net_rx_bps))
+METRIC(net_tx, "%lld", llround(m.net_tx_bps))
+METRIC(iops_read, "%.1f", m.iops_read)
+METRIC(iops_write, "%.1f", m.iops_write)
+METRIC(uptime, "%lld", llround(m.uptime_s))
+METRIC(containers, "%d", m.containers_running)
+METRIC(temp, "%.1f", m.temp_c)
+
+static int show_load(void *priv, const struct fs_args *a, struct fs_buf *out)
+{
+    struct fog_node_metrics m = node_sample(priv);
+    fs_buf_printf(out, "%.2f %.2f %.2f\n", m.load[0], m.load[1], m.load[2]);
+    return 0;
+}
+
+static int has_temp(void *priv, const struct fs_args *a)
+{
+    return node_sample(priv).has_temp;
+}
+
+static int show_all_json(void *priv, const struct fs_args *a, struct fs_buf *out)
+{
+    fog_agent_render_json(priv, out);
+    return 0;
+}
+
+static const struct fs_entry metrics_entries[] = {
+    { .name = "cpu", .show = show_cpu },
+    { .name = "mem", .show = show_mem },
+    { .name = "net_rx", .show = show_net_rx },
+    { .name = "net_tx", .show = show_net_tx },
+    { .name = "iops_read", .show = show_iops_read },
+    { .name = "iops_write", .show = show_iops_write },
+    { .name = "load", .show = show_load },
+    { .name = "temp", .show = show_temp, .exists = has_temp },
+    { .name = "uptime", .show = show_uptime },
+    { .name = "containers", .show = show_containers },
+    { .name = "all.json", .show = show_all_json },
+    { 0 },
+};
+
+static const struct fs_dir metrics_dir = { .entries = metrics_entries };
+
+static const struct fs_entry node_entries[] = {
+    { .name = "state", .show = show_state, .store = store_state },
+    { .name = "arch", .show = show_arch },
+    { .name = "cpus", .show = show_cpus },
+    { .name = "capacity", .show = show_capacity },
+    { .name = "allocated", .show = show_allocated },
+    { .name = "metrics", .dir = &metrics_dir },
+    { .name = "containers", .dir = &fog_containers_dir },
+    { 0 },
+};
+
+const struct fs_dir fog_node_dir = { .entries = node_entries };
