@@ -1,6 +1,6 @@
 /* Cgroup v1/v2 layout detection and the mapping of fogfs limits to cgroup
- * values. Everything but cg_detect() is a pure function on text or numbers,
- * so the v2 logic is tested on this v1 host too. */
+ * values. Everything but cg_detect() and cg_{read,write}_file() is a pure
+ * function on text or numbers, so the v2 logic is tested on this v1 host too. */
 #include "backends/cgroup.h"
 
 #include <errno.h>
@@ -365,4 +365,53 @@ int cg_parse_cpu_stat_usage_ns(const char *text, uint64_t *ns)
             p++;
     }
     return -ENOENT;
+}
+
+int cg_write_file(const char *dir, const char *file, const char *value)
+{
+    char path[CG_PATH_MAX + 64];
+    int w = snprintf(path, sizeof path, "%s/%s", dir, file);
+    if (w < 0 || (size_t)w >= sizeof path)
+        return -ENAMETOOLONG;
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    size_t len = strlen(value);
+    ssize_t r;
+    do
+        r = write(fd, value, len);
+    while (r < 0 && errno == EINTR);
+    int rc = r < 0 ? -errno : ((size_t)r == len ? 0 : -EIO);
+    close(fd);
+    return rc;
+}
+
+int cg_read_file(const char *dir, const char *file, char *buf, size_t len)
+{
+    char path[CG_PATH_MAX + 64];
+    int w = snprintf(path, sizeof path, "%s/%s", dir, file);
+    if (w < 0 || (size_t)w >= sizeof path)
+        return -ENAMETOOLONG;
+    if (len == 0)
+        return -ENOSPC;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    size_t got = 0;
+    while (got + 1 < len) {
+        ssize_t r = read(fd, buf + got, len - 1 - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            int e = -errno;
+            close(fd);
+            return e;
+        }
+        if (r == 0)
+            break;
+        got += (size_t)r;
+    }
+    buf[got] = 0;
+    close(fd);
+    return 0;
 }

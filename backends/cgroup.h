@@ -63,4 +63,10 @@ int cg_parse_mem(const char *s, int64_t *bytes);
 /* "usage_usec N" from a v2 cpu.stat text, in nanoseconds. -ENOENT if absent. */
 int cg_parse_cpu_stat_usage_ns(const char *text, uint64_t *ns);
 
+/* The only two functions here that touch files: read or write one cgroup
+ * file "<dir>/<file>" (value written in one write(2); read NUL-terminated).
+ * -errno from open/read/write, e.g. -EBUSY from memory.limit_in_bytes. */
+int cg_write_file(const char *dir, const char *file, const char *value);
+int cg_read_file(const char *dir, const char *file, char *buf, size_t len);
+
 #endif

@@ -1,0 +1,1341 @@
+/* Containers through liblxc (the only file including <lxc/lxccontainer.h>):
+ * create/destroy/start/stop/freeze/rename, cgroup limits persisted in the
+ * container config plus a sidecar, usage read straight from cgroup files. */
+#include "backends/lxc.h"
+#include "backends/cgroup.h"
+
+#include <lxc/lxccontainer.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+#define NAME_MAX_LEN 64
+#define SIDECAR "fogfs.limits"
+#define START_LOG "fogfs-start.log"
+#define START_HELPER_TIMEOUT_MS 20000
+#define RUNNING_WAIT_MS 5000
+
+/* One container known to this backend. `c` never changes for the life of an
+ * entry; when a container is created, renamed or destroyed its entry goes
+ * stale (out of the list) and the next lookup makes a fresh one. */
+struct ct_entry {
+    struct ct_entry *next;
+    char name[NAME_MAX_LEN];
+    struct lxc_container *c;
+    int refs;                 /* under lxcb.mu */
+    int stale;                /* under lxcb.mu */
+    pthread_mutex_t op;       /* serializes changing operations */
+    pthread_mutex_t data;     /* guards the caches below (held briefly) */
+    pid_t cg_pid;             /* init pid the dirs were resolved for; 0 = none */
+    struct cg_dirs dirs;
+    double started_at;
+    int limits_loaded;
+    struct lxcb_limits limits;
+};
+
+struct lxcb {
+    pthread_mutex_t mu;       /* guards `entries` and the entries' refs/stale */
+    struct ct_entry *entries;
+    char lxcpath[PATH_MAX];
+    char template_name[64];
+    char **template_args;     /* NULL-terminated copy */
+    char *config_file;
+    int stop_timeout;
+    lxcb_note_fn note;
+    void *note_arg;
+    int cg_rc;                /* result of cgroup detection */
+    struct cg_mounts mounts;
+};
+
+static int fail(char *why, size_t whylen, int rc, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static int fail(char *why, size_t whylen, int rc, const char *fmt, ...)
+{
+    if (why && whylen) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(why, whylen, fmt, ap);
+        va_end(ap);
+    }
+    return rc;
+}
+
+static void note(struct lxcb *b, const char *name, const char *action, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void note(struct lxcb *b, const char *name, const char *action, const char *fmt, ...)
+{
+    if (!b->note)
+        return;
+    char text[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    b->note(b->note_arg, name, action, text);
+}
+
+static int name_ok(const char *n)
+{
+    size_t len = n ? strlen(n) : 0;
+    if (len == 0 || len >= NAME_MAX_LEN || !isalnum((unsigned char)n[0]))
+        return 0;
+    for (size_t i = 0; i < len; i++)
+        if (!isalnum((unsigned char)n[i]) && n[i] != '_' && n[i] != '.' && n[i] != '-')
+            return 0;
+    return 1;
+}
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static void sleep_ms(int ms)
+{
+    struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+    while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+        ;
+}
+
+/* ---------- entries: lookup, reference, lock ---------- */
+
+static void entry_free(struct ct_entry *e)
+{
+    if (e->c)
+        lxc_container_put(e->c);
+    pthread_mutex_destroy(&e->op);
+    pthread_mutex_destroy(&e->data);
+    free(e);
+}
+
+/* Finds or makes the entry for `name` and takes a reference. */
+static int entry_get(struct lxcb *b, const char *name, struct ct_entry **out)
+{
+    if (!name_ok(name))
+        return -EINVAL;
+    pthread_mutex_lock(&b->mu);
+    struct ct_entry *e;
+    for (e = b->entries; e; e = e->next)
+        if (!strcmp(e->name, name))
+            break;
+    if (!e) {
+        e = calloc(1, sizeof *e);
+        if (!e) {
+            pthread_mutex_unlock(&b->mu);
+            return -ENOMEM;
+        }
+        snprintf(e->name, sizeof e->name, "%s", name);
+        e->c = lxc_container_new(name, b->lxcpath);
+        if (!e->c) {
+            free(e);
+            pthread_mutex_unlock(&b->mu);
+            return -ENOMEM;
+        }
+        pthread_mutex_init(&e->op, NULL);
+        pthread_mutex_init(&e->data, NULL);
+        e->next = b->entries;
+        b->entries = e;
+    }
+    e->refs++;
+    pthread_mutex_unlock(&b->mu);
+    *out = e;
+    return 0;
+}
+
+/* Takes the entry out of the list: the next lookup makes a fresh handle. */
+static void entry_retire(struct lxcb *b, struct ct_entry *e)
+{
+    pthread_mutex_lock(&b->mu);
+    if (!e->stale) {
+        for (struct ct_entry **p = &b->entries; *p; p = &(*p)->next)
+            if (*p == e) {
+                *p = e->next;
+                break;
+            }
+        e->stale = 1;
+    }
+    pthread_mutex_unlock(&b->mu);
+}
+
+static void entry_put(struct lxcb *b, struct ct_entry *e)
+{
+    pthread_mutex_lock(&b->mu);
+    int gone = --e->refs == 0 && e->stale;
+    pthread_mutex_unlock(&b->mu);
+    if (gone)
+        entry_free(e);
+}
+
+static int entry_is_defined(struct ct_entry *e)
+{
+    return e->c->is_defined(e->c);
+}
+
+/* Reference + op lock on a live (not stale) entry. An undefined container
+ * gets -ENOENT unless `may_be_new`. */
+static int entry_lock(struct lxcb *b, const char *name, int may_be_new, struct ct_entry **out,
+                      char *why, size_t whylen)
+{
+    for (int tries = 0; tries < 100; tries++) {
+        struct ct_entry *e;
+        int rc = entry_get(b, name, &e);
+        if (rc == -EINVAL)
+            return fail(why, whylen, rc, "bad container name \"%s\"", name ? name : "");
+        if (rc)
+            return fail(why, whylen, rc, "out of memory");
+        pthread_mutex_lock(&e->op);
+        pthread_mutex_lock(&b->mu);
+        int stale = e->stale;
+        pthread_mutex_unlock(&b->mu);
+        if (stale) {
+            pthread_mutex_unlock(&e->op);
+            entry_put(b, e);
+            continue;
+        }
+        if (!may_be_new && !entry_is_defined(e)) {
+            pthread_mutex_unlock(&e->op);
+            entry_retire(b, e);
+            entry_put(b, e);
+            return fail(why, whylen, -ENOENT, "no container %s", name);
+        }
+        *out = e;
+        return 0;
+    }
+    return fail(why, whylen, -EAGAIN, "container %s keeps changing", name);
+}
+
+static void entry_unlock(struct lxcb *b, struct ct_entry *e)
+{
+    pthread_mutex_unlock(&e->op);
+    entry_put(b, e);
+}
+
+/* Reference only, for reads that must not wait behind a slow stop. */
+static int entry_ref_defined(struct lxcb *b, const char *name, struct ct_entry **out)
+{
+    struct ct_entry *e;
+    int rc = entry_get(b, name, &e);
+    if (rc)
+        return rc;
+    if (!entry_is_defined(e)) {
+        entry_put(b, e);
+        return -ENOENT;
+    }
+    *out = e;
+    return 0;
+}
+
+static void cache_forget_cgroup(struct ct_entry *e)
+{
+    pthread_mutex_lock(&e->data);
+    e->cg_pid = 0;
+    pthread_mutex_unlock(&e->data);
+}
+
+/* ---------- open / close / list ---------- */
+
+int lxcb_open(const struct lxcb_opts *o, lxcb_note_fn note_fn, void *note_arg, struct lxcb **out)
+{
+    struct lxcb *b = calloc(1, sizeof *b);
+    if (!b)
+        return -ENOMEM;
+    const char *path = o && o->lxcpath ? o->lxcpath : lxc_get_global_config_item("lxc.lxcpath");
+    if (!path)
+        path = "/var/lib/lxc";
+    if (snprintf(b->lxcpath, sizeof b->lxcpath, "%s", path) >= (int)sizeof b->lxcpath) {
+        free(b);
+        return -ENAMETOOLONG;
+    }
+    snprintf(b->template_name, sizeof b->template_name, "%s",
+             o && o->template_name ? o->template_name : "busybox");
+    size_t nargs = 0;
+    if (o && o->template_args)
+        while (o->template_args[nargs])
+            nargs++;
+    b->template_args = calloc(nargs + 1, sizeof *b->template_args);
+    if (!b->template_args)
+        goto nomem;
+    for (size_t i = 0; i < nargs; i++)
+        if (!(b->template_args[i] = strdup(o->template_args[i])))
+            goto nomem;
+    if (o && o->config_file && !(b->config_file = strdup(o->config_file)))
+        goto nomem;
+    b->stop_timeout = o && o->stop_timeout > 0 ? o->stop_timeout : 10;
+    b->note = note_fn;
+    b->note_arg = note_arg;
+    b->cg_rc = cg_detect(&b->mounts);
+    pthread_mutex_init(&b->mu, NULL);
+    *out = b;
+    return 0;
+nomem:
+    lxcb_close(b);
+    return -ENOMEM;
+}
+
+void lxcb_close(struct lxcb *b)
+{
+    if (!b)
+        return;
+    struct ct_entry *e = b->entries;
+    while (e) {
+        struct ct_entry *next = e->next;
+        entry_free(e);
+        e = next;
+    }
+    if (b->template_args)
+        for (size_t i = 0; b->template_args[i]; i++)
+            free(b->template_args[i]);
+    free(b->template_args);
+    free(b->config_file);
+    pthread_mutex_destroy(&b->mu);
+    free(b);
+}
+
+const char *lxcb_lxcpath(struct lxcb *b)
+{
+    return b->lxcpath;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int lxcb_list(struct lxcb *b, char ***names, size_t *n)
+{
+    char **list = NULL;
+    int count = list_defined_containers(b->lxcpath, &list, NULL);
+    if (count < 0) {
+        /* a missing lxcpath simply holds no containers */
+        *names = NULL;
+        *n = 0;
+        return access(b->lxcpath, F_OK) ? 0 : -EIO;
+    }
+    if (count > 1)
+        qsort(list, (size_t)count, sizeof *list, cmp_names);
+    *names = list;
+    *n = (size_t)count;
+    return 0;
+}
+
+void lxcb_free_names(char **names, size_t n)
+{
+    if (!names)
+        return;
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+}
+
+int lxcb_exists(struct lxcb *b, const char *name)
+{
+    if (!name_ok(name))
+        return 0;
+    char path[PATH_MAX];
+    int w = snprintf(path, sizeof path, "%s/%s/config", b->lxcpath, name);
+    return w > 0 && w < (int)sizeof path && access(path, F_OK) == 0;
+}
+
+/* ---------- state ---------- */
+
+static const char *const state_names[] = {
+    [LXCB_STOPPED] = "STOPPED", [LXCB_STARTING] = "STARTING", [LXCB_RUNNING] = "RUNNING",
+    [LXCB_STOPPING] = "STOPPING", [LXCB_FROZEN] = "FROZEN", [LXCB_ABORTING] = "ABORTING",
+    [LXCB_FREEZING] = "FREEZING", [LXCB_THAWED] = "THAWED", [LXCB_UNKNOWN] = "UNKNOWN",
+};
+
+const char *lxcb_state_name(enum lxcb_state st)
+{
+    return (unsigned)st <= LXCB_UNKNOWN ? state_names[st] : "UNKNOWN";
+}
+
+static enum lxcb_state state_of(struct lxc_container *c)
+{
+    const char *s = c->state(c);
+    if (!s)
+        return LXCB_UNKNOWN;
+    for (int i = 0; i < LXCB_UNKNOWN; i++)
+        if (!strcmp(s, state_names[i]))
+            return (enum lxcb_state)i;
+    return LXCB_UNKNOWN;
+}
+
+int lxcb_get_state(struct lxcb *b, const char *name, enum lxcb_state *st)
+{
+    struct ct_entry *e;
+    int rc = entry_ref_defined(b, name, &e);
+    if (rc)
+        return rc;
+    *st = state_of(e->c);
+    entry_put(b, e);
+    return 0;
+}
+
+static int wait_state(struct lxc_container *c, enum lxcb_state want, int ms)
+{
+    double end = now_ms() + ms;
+    for (;;) {
+        if (state_of(c) == want)
+            return 0;
+        if (now_ms() >= end)
+            return -ETIMEDOUT;
+        sleep_ms(10);
+    }
+}
+
+/* ---------- networks naming a missing host interface ---------- */
+
+/* Index of the first network whose link (bridge, parent) is absent from this
+ * host, or -1. The missing link's name goes into `link`. */
+static int first_missing_link(struct lxc_container *c, char *link, size_t linklen)
+{
+    for (int i = 0; i < 32; i++) {
+        char key[64], type[32] = "", dev[64] = "";
+        snprintf(key, sizeof key, "lxc.net.%d.type", i);
+        if (c->get_config_item(c, key, type, sizeof type) <= 0)
+            return -1;
+        if (!strcmp(type, "empty") || !strcmp(type, "none"))
+            continue;
+        snprintf(key, sizeof key, "lxc.net.%d.link", i);
+        if (c->get_config_item(c, key, dev, sizeof dev) <= 0 || !dev[0])
+            continue;
+        char sys[PATH_MAX];
+        snprintf(sys, sizeof sys, "/sys/class/net/%s", dev);
+        if (access(sys, F_OK)) {
+            snprintf(link, linklen, "%s", dev);
+            return i;
+        }
+    }
+    return -1;
+}
+
+/* ---------- create / destroy ---------- */
+
+int lxcb_create(struct lxcb *b, const char *name, char *why, size_t whylen)
+{
+    struct ct_entry *e;
+    int rc = entry_lock(b, name, 1, &e, why, whylen);
+    if (rc)
+        return rc;
+    if (entry_is_defined(e)) {
+        entry_unlock(b, e);
+        return fail(why, whylen, -EEXIST, "container %s exists", name);
+    }
+    struct lxc_container *c = lxc_container_new(name, b->lxcpath);
+    if (!c) {
+        entry_unlock(b, e);
+        return fail(why, whylen, -ENOMEM, "liblxc could not make a handle for %s", name);
+    }
+    if (b->config_file && access(b->config_file, R_OK)) {
+        rc = fail(why, whylen, -errno, "cannot read base config %s: %s", b->config_file,
+                  strerror(errno));
+        goto out;
+    }
+    const char *base = b->config_file ? b->config_file
+                                      : lxc_get_global_config_item("lxc.default_config");
+    if (base && access(base, R_OK) == 0 && !c->load_config(c, base)) {
+        rc = fail(why, whylen, -EINVAL, "cannot load base config %s", base);
+        goto out;
+    }
+    char link[64];
+    if (first_missing_link(c, link, sizeof link) >= 0) {
+        if (!c->clear_config_item(c, "lxc.net") ||
+            !c->set_config_item(c, "lxc.net.0.type", "empty")) {
+            rc = fail(why, whylen, -EIO, "cannot drop the network naming %s from %s", link, name);
+            goto out;
+        }
+        note(b, name, "create", "no bridge %s on this host: created without network", link);
+    }
+    if (!c->create(c, b->template_name, NULL, NULL, LXC_CREATE_QUIET,
+                   (char *const *)b->template_args)) {
+        rc = fail(why, whylen, -EIO, "liblxc create of %s from template %s failed (lxcpath %s)",
+                  name, b->template_name, b->lxcpath);
+        goto out;
+    }
+    rc = 0;
+out:
+    lxc_container_put(c);
+    /* the entry's handle predates the container: replace it on next use */
+    entry_retire(b, e);
+    entry_unlock(b, e);
+    return rc;
+}
+
+static int stop_locked(struct lxcb *b, struct ct_entry *e, char *why, size_t whylen);
+
+int lxcb_destroy(struct lxcb *b, const char *name, char *why, size_t whylen)
+{
+    struct ct_entry *e;
+    int rc = entry_lock(b, name, 0, &e, why, whylen);
+    if (rc)
+        return rc;
+    rc = stop_locked(b, e, why, whylen);
+    if (!rc && !e->c->destroy(e->c))
+        rc = fail(why, whylen, -EIO, "liblxc destroy of %s failed (lxcpath %s)", name, b->lxcpath);
+    if (!rc)
+        entry_retire(b, e);
+    entry_unlock(b, e);
+    return rc;
+}
+
+/* ---------- start ---------- */
+
+/* Last line of a log file, for `why`. */
+static void last_log_line(const char *path, char *out, size_t len)
+{
+    out[0] = 0;
+    FILE *f = fopen(path, "re");
+    if (!f)
+        return;
+    char line[512];
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\n")] = 0;
+        if (line[0])
+            if (snprintf(out, len, "%s", line) >= (int)len && len > 4)
+                memcpy(out + len - 4, "...", 4);
+    }
+    fclose(f);
+}
+
+/* Runs liblxc's own lxc-start in a fresh process: no threads, empty signal
+ * mask, default dispositions, no inherited fds (-C), stdio on /dev/null and
+ * the log. Bounded in time; kills only the child it made. */
+static int run_start_helper(struct lxcb *b, const char *name, const char *define,
+                            const char *log, int *status)
+{
+    const char *argv[16];
+    int k = 0;
+    argv[k++] = "lxc-start";
+    argv[k++] = "-P";
+    argv[k++] = b->lxcpath;
+    argv[k++] = "-n";
+    argv[k++] = name;
+    argv[k++] = "-d";
+    argv[k++] = "-C";
+    argv[k++] = "-o";
+    argv[k++] = log;
+    argv[k++] = "-l";
+    argv[k++] = "ERROR";
+    if (define) {
+        argv[k++] = "-s";
+        argv[k++] = define;
+    }
+    argv[k] = NULL;
+
+    posix_spawn_file_actions_t fa;
+    posix_spawnattr_t at;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 2, log, O_WRONLY | O_CREAT | O_TRUNC, 0640);
+    posix_spawnattr_init(&at);
+    sigset_t none, all;
+    sigemptyset(&none);
+    sigfillset(&all);
+    posix_spawnattr_setsigmask(&at, &none);
+    posix_spawnattr_setsigdefault(&at, &all);
+    posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    pid_t pid = -1;
+    int rc = ENOENT;
+    static const char *const candidates[] = { "/usr/bin/lxc-start", "/usr/local/bin/lxc-start" };
+    for (size_t i = 0; i < sizeof candidates / sizeof candidates[0] && rc; i++)
+        if (access(candidates[i], X_OK) == 0)
+            rc = posix_spawn(&pid, candidates[i], &fa, &at, (char *const *)argv, environ);
+    if (rc)
+        rc = posix_spawnp(&pid, "lxc-start", &fa, &at, (char *const *)argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&at);
+    if (rc)
+        return -rc;
+
+    double end = now_ms() + START_HELPER_TIMEOUT_MS;
+    for (;;) {
+        pid_t r = waitpid(pid, status, WNOHANG);
+        if (r == pid)
+            return 0;
+        if (r < 0 && errno == ECHILD) {   /* SIGCHLD ignored: reaped for us */
+            *status = -1;
+            return 0;
+        }
+        if (r < 0 && errno != EINTR)
+            return -errno;
+        if (now_ms() >= end) {
+            kill(pid, SIGKILL);
+            while (waitpid(pid, status, 0) < 0 && errno == EINTR)
+                ;
+            return -ETIMEDOUT;
+        }
+        sleep_ms(5);
+    }
+}
+
+static int start_locked(struct lxcb *b, struct ct_entry *e, char *why, size_t whylen)
+{
+    struct lxc_container *c = e->c;
+    enum lxcb_state st = state_of(c);
+    if (st == LXCB_RUNNING)
+        return 0;
+    if (st == LXCB_FROZEN)
+        return fail(why, whylen, -EBUSY, "container %s is frozen", e->name);
+    if (st != LXCB_STOPPED)
+        return fail(why, whylen, -EBUSY, "container %s is %s", e->name, lxcb_state_name(st));
+
+    char link[64], define[64];
+    int idx = first_missing_link(c, link, sizeof link);
+    if (idx >= 0)
+        snprintf(define, sizeof define, "lxc.net.%d.type=empty", idx);
+    char log[PATH_MAX];
+    int w = snprintf(log, sizeof log, "%s/%s/" START_LOG, b->lxcpath, e->name);
+    if (w < 0 || w >= (int)sizeof log)
+        return fail(why, whylen, -ENAMETOOLONG, "lxcpath too long");
+    int status = 0;
+    cache_forget_cgroup(e);
+    int rc = run_start_helper(b, e->name, idx >= 0 ? define : NULL, log, &status);
+    if (rc == -ETIMEDOUT)
+        return fail(why, whylen, rc, "lxc-start %s did not return in %d s", e->name,
+                    START_HELPER_TIMEOUT_MS / 1000);
+    if (rc)
+        return fail(why, whylen, rc, "cannot run lxc-start: %s", strerror(-rc));
+    if (wait_state(c, LXCB_RUNNING, RUNNING_WAIT_MS)) {
+        char last[256];
+        last_log_line(log, last, sizeof last);
+        return fail(why, whylen, -EIO, "container %s did not start (lxc-start status %d): %s%s",
+                    e->name, WIFEXITED(status) ? WEXITSTATUS(status) : -1,
+                    last[0] ? "" : "see ", last[0] ? last : log);
+    }
+    if (idx >= 0)
+        note(b, e->name, "start", "no bridge %s on this host: started without network", link);
+    return 0;
+}
+
+int lxcb_start(struct lxcb *b, const char *name, char *why, size_t whylen)
+{
+    struct ct_entry *e;
+    int rc = entry_lock(b, name, 0, &e, why, whylen);
+    if (rc)
+        return rc;
+    rc = start_locked(b, e, why, whylen);
+    entry_unlock(b, e);
+    return rc;
+}
+
+/* ---------- stop / freeze ---------- */
+
+static int stop_locked(struct lxcb *b, struct ct_entry *e, char *why, size_t whylen)
+{
+    struct lxc_container *c = e->c;
+    enum lxcb_state st = state_of(c);
+    if (st == LXCB_STOPPED)
+        return 0;
+    if (st == LXCB_FROZEN || st == LXCB_FREEZING)
+        c->unfreeze(c);   /* a frozen init cannot take the halt signal */
+    if (!c->shutdown(c, b->stop_timeout) && state_of(c) != LXCB_STOPPED) {
+        if (!c->stop(c) && state_of(c) != LXCB_STOPPED) {
+            cache_forget_cgroup(e);
+            return fail(why, whylen, -EIO, "liblxc could not stop %s", e->name);
+        }
+    }
+    int rc = wait_state(c, LXCB_STOPPED, RUNNING_WAIT_MS);
+    cache_forget_cgroup(e);
+    if (rc)
+        return fail(why, whylen, -ETIMEDOUT, "container %s did not stop", e->name);
+    return 0;
+}
+
+int lxcb_stop(struct lxcb *b, const char *name, char *why, size_t whylen)
+{
+    struct ct_entry *e;
+    int rc = entry_lock(b, name, 0, &e, why, whylen);
+    if (rc)
+        return rc;
+    rc = stop_locked(b, e, why, whylen);
+    entry_unlock(b, e);
+    return rc;
+}
+
+int lxcb_freeze(struct lxcb *b, const char *name, char *why, size_t whylen)
+{
+    struct ct_entry *e;
+    int rc = entry_lock(b, name, 0, &e, why, whylen);
+    if (rc)
+        return rc;
+    enum lxcb_state st = state_of(e->c);
+    if (st == LXCB_FROZEN)
+        rc = 0;
+    else if (st != LXCB_RUNNING)
+        rc = fail(why, whylen, -EINVAL, "container %s is %s, not running", name,
+                  lxcb_state_name(st));
+    else if (!e->c->freeze(e->c))
+        rc = fail(why, whylen, -EIO, "liblxc could not freeze %s", name);
+    entry_unlock(b, e);
+    return rc;
+}
+
+int lxcb_unfreeze(struct lxcb *b, const char *name, char *why, size_t whylen)
+{
+    struct ct_entry *e;
+    int rc = entry_lock(b, name, 0, &e, why, whylen);
+    if (rc)
+        return rc;
+    enum lxcb_state st = state_of(e->c);
+    if (st == LXCB_RUNNING)
+        rc = 0;
+    else if (st != LXCB_FROZEN && st != LXCB_FREEZING)
+        rc = fail(why, whylen, -EINVAL, "container %s is %s, not frozen", name,
+                  lxcb_state_name(st));
+    else if (!e->c->unfreeze(e->c))
+        rc = fail(why, whylen, -EIO, "liblxc could not unfreeze %s", name);
+    entry_unlock(b, e);
+    return rc;
+}
+
+/* ---------- limits: sidecar ---------- */
+
+static void limits_default(struct lxcb_limits *l)
+{
+    l->cpu_limit_m = -1;
+    l->cpu_request_m = 0;
+    l->mem_limit = -1;
+    l->autoscale = -1;
+}
+
+static int sidecar_path(struct lxcb *b, const char *name, const char *suffix, char *out)
+{
+    int w = snprintf(out, PATH_MAX, "%s/%s/" SIDECAR "%s", b->lxcpath, name, suffix);
+    return (w < 0 || w >= PATH_MAX) ? -ENAMETOOLONG : 0;
+}
+
+/* Parses "key=value" lines; unknown keys are ignored. */
+static int sidecar_read(struct lxcb *b, const char *name, struct lxcb_limits *l)
+{
+    char path[PATH_MAX];
+    int rc = sidecar_path(b, name, "", path);
+    if (rc)
+        return rc;
+    FILE *f = fopen(path, "re");
+    if (!f)
+        return -errno;
+    limits_default(l);
+    char line[128];
+    while (fgets(line, sizeof line, f)) {
+        char key[32];
+        long long v;
+        if (sscanf(line, "%31[a-z_]=%lld", key, &v) != 2)
+            continue;
+        if (!strcmp(key, "cpu_limit_m"))
+            l->cpu_limit_m = v;
+        else if (!strcmp(key, "cpu_request_m"))
+            l->cpu_request_m = v;
+        else if (!strcmp(key, "mem_limit"))
+            l->mem_limit = v;
+        else if (!strcmp(key, "autoscale"))
+            l->autoscale = (int)v;
+    }
+    fclose(f);
+    return 0;
+}
+
+/* Written to a temporary name, then renamed over: readers see old or new. */
+static int sidecar_write(struct lxcb *b, const char *name, const struct lxcb_limits *l)
+{
+    char path[PATH_MAX], tmp[PATH_MAX];
+    int rc = sidecar_path(b, name, "", path);
+    if (!rc)
+        rc = sidecar_path(b, name, ".tmp", tmp);
+    if (rc)
+        return rc;
+    char text[256];
+    int n = snprintf(text, sizeof text,
+                     "# fogfs: the exact limits set for this container\n"
+                     "cpu_limit_m=%" PRId64 "\ncpu_request_m=%" PRId64 "\n"
+                     "mem_limit=%" PRId64 "\nautoscale=%d\n",
+                     l->cpu_limit_m, l->cpu_request_m, l->mem_limit, l->autoscale);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return -errno;
+    ssize_t w = write(fd, text, (size_t)n);
+    int e = w < 0 ? -errno : (w != n ? -EIO : 0);
+    if (close(fd) && !e)
+        e = -errno;
+    if (!e && rename(tmp, path))
+        e = -errno;
+    if (e)
+        unlink(tmp);
+    return e;
+}
+
+/* ---------- limits: config keys and live cgroup files ---------- */
+
+/* Limits of a container without a sidecar, read back from its config. */
+static void limits_from_config(struct lxcb *b, struct lxc_container *c, struct lxcb_limits *l)
+{
+    char v[128];
+    limits_default(l);
+    if (b->mounts.version == CG_V2) {
+        if (c->get_config_item(c, "lxc.cgroup2.cpu.max", v, sizeof v) > 0) {
+            int64_t m;
+            if (!cg_parse_cpu_max(v, &m))
+                l->cpu_limit_m = m;
+        }
+        if (c->get_config_item(c, "lxc.cgroup2.cpu.weight", v, sizeof v) > 0)
+            l->cpu_request_m = (int64_t)cg_weight_to_shares(strtoull(v, NULL, 10)) * 1000 / 1024;
+        if (c->get_config_item(c, "lxc.cgroup2.memory.max", v, sizeof v) > 0)
+            cg_parse_mem(v, &l->mem_limit);
+    } else {
+        long long quota = -1, period = CG_CFS_PERIOD_US;
+        if (c->get_config_item(c, "lxc.cgroup.cpu.cfs_quota_us", v, sizeof v) > 0)
+            quota = strtoll(v, NULL, 10);
+        if (c->get_config_item(c, "lxc.cgroup.cpu.cfs_period_us", v, sizeof v) > 0)
+            period = strtoll(v, NULL, 10);
+        l->cpu_limit_m = cg_cfs_to_millicores(quota, period);
+        if (c->get_config_item(c, "lxc.cgroup.cpu.shares", v, sizeof v) > 0)
+            l->cpu_request_m = strtoll(v, NULL, 10) * 1000 / 1024;
+        if (c->get_config_item(c, "lxc.cgroup.memory.limit_in_bytes", v, sizeof v) > 0)
+            cg_parse_mem(v, &l->mem_limit);
+    }
+}
+
+/* Loads the cached limits once per entry (sidecar, else the config). */
+static void limits_load(struct lxcb *b, struct ct_entry *e, struct lxcb_limits *out)
+{
+    pthread_mutex_lock(&e->data);
+    if (!e->limits_loaded) {
+        if (sidecar_read(b, e->name, &e->limits))
+            limits_from_config(b, e->c, &e->limits);
+        e->limits_loaded = 1;
+    }
+    *out = e->limits;
+    pthread_mutex_unlock(&e->data);
+}
+
+int lxcb_get_limits(struct lxcb *b, const char *name, struct lxcb_limits *l)
+{
+    struct ct_entry *e;
+    int rc = entry_ref_defined(b, name, &e);
+    if (rc)
+        return rc;
+    limits_load(b, e, l);
+    entry_put(b, e);
+    return 0;
+}
+
+/* One cgroup setting: its config key, its file and controller, its value. */
+struct cg_item {
+    const char *key;    /* "lxc.cgroup.cpu.shares", "lxc.cgroup2.memory.max" */
+    enum cg_ctrl ctrl;
+    const char *file;   /* "cpu.shares" */
+    char value[64];     /* for the live file and the config */
+    int clear;          /* 1: remove from the config (the kernel default applies) */
+};
+
+/* The cgroup items a change of one limit touches, in the order to apply. */
+static int items_for(enum cg_version v, const struct lxcb_limits *l, int which,
+                     struct cg_item *it)
+{
+    int n = 0;
+    if (which == 0) {   /* cpu limit */
+        if (v == CG_V2) {
+            it[n] = (struct cg_item){ "lxc.cgroup2.cpu.max", CG_CPU, "cpu.max", "", 0 };
+            cg_format_cpu_max(l->cpu_limit_m, it[n].value, sizeof it[n].value);
+            it[n++].clear = l->cpu_limit_m < 0;
+        } else {
+            int64_t q, p;
+            cg_millicores_to_cfs(l->cpu_limit_m, &q, &p);
+            it[n] = (struct cg_item){ "lxc.cgroup.cpu.cfs_period_us", CG_CPU, "cpu.cfs_period_us", "", 0 };
+            snprintf(it[n].value, sizeof it[n].value, "%" PRId64, p);
+            it[n++].clear = l->cpu_limit_m < 0;
+            it[n] = (struct cg_item){ "lxc.cgroup.cpu.cfs_quota_us", CG_CPU, "cpu.cfs_quota_us", "", 0 };
+            snprintf(it[n].value, sizeof it[n].value, "%" PRId64, q);
+            it[n++].clear = l->cpu_limit_m < 0;
+        }
+    } else if (which == 1) {   /* cpu request */
+        uint64_t shares = cg_millicores_to_shares(l->cpu_request_m);
+        if (v == CG_V2) {
+            it[n] = (struct cg_item){ "lxc.cgroup2.cpu.weight", CG_CPU, "cpu.weight", "", 0 };
+            snprintf(it[n].value, sizeof it[n].value, "%" PRIu64, cg_shares_to_weight(shares));
+        } else {
+            it[n] = (struct cg_item){ "lxc.cgroup.cpu.shares", CG_CPU, "cpu.shares", "", 0 };
+            snprintf(it[n].value, sizeof it[n].value, "%" PRIu64, shares);
+        }
+        it[n++].clear = l->cpu_request_m <= 0;
+    } else {   /* memory limit */
+        if (v == CG_V2) {
+            it[n] = (struct cg_item){ "lxc.cgroup2.memory.max", CG_MEMORY, "memory.max", "", 0 };
+            cg_format_mem_v2(l->mem_limit, it[n].value, sizeof it[n].value);
+        } else {
+            it[n] = (struct cg_item){ "lxc.cgroup.memory.limit_in_bytes", CG_MEMORY,
+                                      "memory.limit_in_bytes", "", 0 };
+            cg_format_mem_v1(l->mem_limit, it[n].value, sizeof it[n].value);
+        }
+        it[n++].clear = l->mem_limit < 0;
+    }
+    return n;
+}
+
+/* Under e->data. Resolves the container's cgroup dirs from its init pid;
+ * reuses them while that pid lives. -ESRCH if not running. */
+static int cgroup_dirs_locked(struct lxcb *b, struct ct_entry *e)
+{
+    if (e->cg_pid > 0 && kill(e->cg_pid, 0) == 0)
+        return 0;
+    e->cg_pid = 0;
+    if (b->cg_rc)
+        return b->cg_rc;
+    pid_t pid = e->c->init_pid(e->c);
+    if (pid <= 0)
+        return -ESRCH;
+    char path[64], text[4096];
+    snprintf(path, sizeof path, "/proc/%d", (int)pid);
+    int rc = cg_read_file(path, "cgroup", text, sizeof text);
+    if (rc)
+        return rc == -ENOENT ? -ESRCH : rc;
+    rc = cg_parse_proc_cgroup(text, &b->mounts, &e->dirs);
+    if (rc)
+        return rc;
+    /* start time: field 22 of /proc/<pid>/stat (ticks after boot) + btime */
+    char stat[1024], pstat[8192];
+    e->started_at = 0;
+    if (!cg_read_file(path, "stat", stat, sizeof stat) &&
+        !cg_read_file("/proc", "stat", pstat, sizeof pstat)) {
+        const char *p = strrchr(stat, ')');
+        unsigned long long ticks = 0;
+        for (int field = 2; p && field < 22; field++)
+            p = strchr(p + 1, ' ');
+        const char *bt = strstr(pstat, "\nbtime ");
+        if (p && bt && sscanf(p + 1, "%llu", &ticks) == 1) {
+            long hz = sysconf(_SC_CLK_TCK);
+            e->started_at = strtod(bt + 7, NULL) + (double)ticks / (hz > 0 ? hz : 100);
+        }
+    }
+    e->cg_pid = pid;
+    return 0;
+}
+
+/* Writes one value live; falls back to liblxc when the dir is unknown. */
+static int apply_live(struct lxcb *b, struct ct_entry *e, const struct cg_item *it)
+{
+    pthread_mutex_lock(&e->data);
+    int rc = cgroup_dirs_locked(b, e);
+    char dir[CG_PATH_MAX];
+    if (!rc)
+        snprintf(dir, sizeof dir, "%s", e->dirs.dir[it->ctrl]);
+    pthread_mutex_unlock(&e->data);
+    if (rc == -ESRCH)
+        return rc;
+    if (!rc)
+        return cg_write_file(dir, it->file, it->value);
+    return e->c->set_cgroup_item(e->c, it->file, it->value) ? 0 : -EIO;
+}
+
+static int persist_item(struct lxc_container *c, const struct cg_item *it)
+{
+    /* clear first: set_config_item appends to a cgroup list */
+    if (!c->clear_config_item(c, it->key))
+        return -EIO;
+    if (!it->clear && !c->set_config_item(c, it->key, it->value))
+        return -EINVAL;
+    return 0;
+}
+
+static int limits_valid(const struct lxcb_limits *l)
+{
+    return (l->cpu_limit_m == -1 || (l->cpu_limit_m > 0 && l->cpu_limit_m <= 1000000000)) &&
+           l->cpu_request_m >= 0 && l->cpu_request_m <= 1000000000 &&
+           (l->mem_limit == -1 || l->mem_limit > 0) &&
+           l->autoscale >= -1 && l->autoscale <= 1;
+}
+
+int lxcb_set_limits(struct lxcb *b, const char *name, const struct lxcb_limits *l,
+                    char *why, size_t whylen)
+{
+    if (!limits_valid(l))
+        return fail(why, whylen, -ERANGE, "limits out of range for %s", name ? name : "");
+    if (b->cg_rc)
+        return fail(why, whylen, b->cg_rc, "no cgroup controllers found on this host");
+    struct ct_entry *e;
+    int rc = entry_lock(b, name, 0, &e, why, whylen);
+    if (rc)
+        return rc;
+    struct lxcb_limits cur;
+    limits_load(b, e, &cur);
+    int changed[3] = { l->cpu_limit_m != cur.cpu_limit_m, l->cpu_request_m != cur.cpu_request_m,
+                       l->mem_limit != cur.mem_limit };
+    struct cg_item items[3][2];
+    int nitems[3] = { 0, 0, 0 };
+    for (int w = 0; w < 3; w++)
+        if (changed[w])
+            nitems[w] = items_for(b->mounts.version, l, w, items[w]);
+
+    /* live first: a refused value (EBUSY for memory under usage) changes nothing */
+    int running = 1;
+    for (int w = 0; w < 3 && running && !rc; w++)
+        for (int i = 0; i < nitems[w] && running && !rc; i++) {
+            rc = apply_live(b, e, &items[w][i]);
+            if (rc == -ESRCH) {
+                running = 0;
+                rc = 0;
+            } else if (rc) {
+                fail(why, whylen, rc, "%s: cannot set %s to %s: %s%s", name, items[w][i].file,
+                     items[w][i].value, strerror(-rc),
+                     rc == -EBUSY ? " (memory in use is above it)" : "");
+            }
+        }
+    int dirty = 0;
+    for (int w = 0; w < 3 && !rc; w++)
+        for (int i = 0; i < nitems[w] && !rc; i++) {
+            rc = persist_item(e->c, &items[w][i]);
+            if (rc)
+                fail(why, whylen, rc, "%s: cannot put %s in its config", name, items[w][i].key);
+            dirty = 1;
+        }
+    if (!rc && dirty && !e->c->save_config(e->c, NULL))
+        rc = fail(why, whylen, -EIO, "%s: cannot save its config", name);
+    if (!rc) {
+        rc = sidecar_write(b, name, l);
+        if (rc)
+            fail(why, whylen, rc, "%s: cannot write " SIDECAR ": %s", name, strerror(-rc));
+    }
+    if (!rc) {
+        pthread_mutex_lock(&e->data);
+        e->limits = *l;
+        e->limits_loaded = 1;
+        pthread_mutex_unlock(&e->data);
+    }
+    entry_unlock(b, e);
+    return rc;
+}
+
+/* ---------- usage / started_at / ips ---------- */
+
+static int read_u64(const char *dir, const char *file, uint64_t *v)
+{
+    char buf[64];
+    int rc = cg_read_file(dir, file, buf, sizeof buf);
+    if (rc)
+        return rc;
+    char *end;
+    errno = 0;
+    unsigned long long x = strtoull(buf, &end, 10);
+    if (end == buf || errno)
+        return -EINVAL;
+    *v = x;
+    return 0;
+}
+
+static int read_usage_locked(struct lxcb *b, struct ct_entry *e, struct lxcb_usage *u)
+{
+    const struct cg_dirs *d = &e->dirs;
+    int rc;
+    if (b->mounts.version == CG_V2) {
+        char text[1024];
+        rc = cg_read_file(d->dir[CG_CPU], "cpu.stat", text, sizeof text);
+        if (!rc)
+            rc = cg_parse_cpu_stat_usage_ns(text, &u->cpu_ns);
+        if (!rc)
+            rc = read_u64(d->dir[CG_MEMORY], "memory.current", &u->mem_bytes);
+    } else {
+        rc = read_u64(d->dir[CG_CPUACCT], "cpuacct.usage", &u->cpu_ns);
+        if (!rc)
+            rc = read_u64(d->dir[CG_MEMORY], "memory.usage_in_bytes", &u->mem_bytes);
+    }
+    if (!rc)
+        rc = read_u64(d->dir[CG_PIDS], "pids.current", &u->pids);
+    return rc;
+}
+
+int lxcb_get_usage(struct lxcb *b, const char *name, struct lxcb_usage *u)
+{
+    struct ct_entry *e;
+    int rc = entry_ref_defined(b, name, &e);
+    if (rc)
+        return rc;
+    pthread_mutex_lock(&e->data);
+    for (int attempt = 0; attempt < 2; attempt++) {
+        rc = cgroup_dirs_locked(b, e);
+        if (rc)
+            break;
+        rc = read_usage_locked(b, e, u);
+        if (rc != -ENOENT && rc != -ENODEV)
+            break;
+        e->cg_pid = 0;   /* the cgroup went away: resolve again once */
+        rc = -ESRCH;
+    }
+    pthread_mutex_unlock(&e->data);
+    entry_put(b, e);
+    return rc;
+}
+
+int lxcb_get_started_at(struct lxcb *b, const char *name, double *unix_time)
+{
+    struct ct_entry *e;
+    int rc = entry_ref_defined(b, name, &e);
+    if (rc)
+        return rc;
+    pthread_mutex_lock(&e->data);
+    rc = cgroup_dirs_locked(b, e);
+    if (!rc)
+        *unix_time = e->started_at;
+    if (!rc && e->started_at <= 0)
+        rc = -EIO;
+    pthread_mutex_unlock(&e->data);
+    entry_put(b, e);
+    return rc;
+}
+
+int lxcb_get_ips(struct lxcb *b, const char *name, char *buf, size_t len)
+{
+    if (!len)
+        return -ENOSPC;
+    buf[0] = 0;
+    struct ct_entry *e;
+    int rc = entry_ref_defined(b, name, &e);
+    if (rc)
+        return rc;
+    if (!e->c->is_running(e->c)) {
+        entry_put(b, e);
+        return 0;
+    }
+    char **ips = e->c->get_ips(e->c, NULL, NULL, 0);
+    size_t used = 0;
+    for (size_t i = 0; ips && ips[i]; i++) {
+        size_t n = strlen(ips[i]);
+        if (!rc && used + n + 2 <= len) {
+            memcpy(buf + used, ips[i], n);
+            used += n;
+            buf[used++] = '\n';
+            buf[used] = 0;
+        } else {
+            rc = -ENOSPC;
+        }
+        free(ips[i]);
+    }
+    free(ips);
+    entry_put(b, e);
+    return rc;
+}
+
+/* ---------- devices ---------- */
+
+#define MOUNT_OPTS "none bind,optional,create=file 0 0"
+
+/* "/dev/X dev/X none bind,optional,create=file 0 0" -> source, if fogfs's. */
+static int our_mount_entry(const char *line, char *src, size_t srclen)
+{
+    char a[PATH_MAX], rest[PATH_MAX];
+    if (sscanf(line, "%4095s %4095[^\n]", a, rest) != 2 || strncmp(a, "/dev/", 5))
+        return 0;
+    char want[PATH_MAX + 64];
+    snprintf(want, sizeof want, "%s " MOUNT_OPTS, a + 1);
+    if (strcmp(rest, want))
+        return 0;
+    snprintf(src, srclen, "%s", a);
+    return 1;
+}
+
+/* The config's mount entries, newline separated (malloc'd). */
+static char *config_list(struct lxc_container *c, const char *key)
+{
+    int n = c->get_config_item(c, key, NULL, 0);
+    if (n < 0)
+        n = 0;
+    char *s = calloc(1, (size_t)n + 1);
+    if (s && n > 0)
+        c->get_config_item(c, key, s, n + 1);
+    return s;
+}
+
+int lxcb_get_devices(struct lxcb *b, const char *name, char *buf, size_t len)
+{
+    if (!len)
+        return -ENOSPC;
+    buf[0] = 0;
+    struct ct_entry *e;
+    int rc = entry_ref_defined(b, name, &e);   /* liblxc locks its config itself */
+    if (rc)
+        return rc;
+    char *entries = config_list(e->c, "lxc.mount.entry");
+    if (!entries) {
+        entry_put(b, e);
+        return -ENOMEM;
+    }
+    size_t used = 0;
+    for (char *save = NULL, *line = strtok_r(entries, "\n", &save); line;
+         line = strtok_r(NULL, "\n", &save)) {
+        char src[PATH_MAX];
+        if (!our_mount_entry(line, src, sizeof src))
+            continue;
+        size_t n = strlen(src);
+        if (used + n + 2 > len) {
+            rc = -ENOSPC;
+            break;
+        }
+        memcpy(buf + used, src, n);
+        used += n;
+        buf[used++] = '\n';
+        buf[used] = 0;
+    }
+    free(entries);
+    entry_put(b, e);
+    return rc;
+}
+
+/* Rewrites a multi-valued key without the lines equal to `drop` (liblxc
+ * only clears such a key whole). Adds `add` at the end when given. */
+static int rewrite_list(struct lxc_container *c, const char *key, const char *drop,
+                        const char *add)
+{
+    char *all = config_list(c, key);
+    if (!all)
+        return -ENOMEM;
+    int rc = 0;
+    if (drop || add) {
+        if (!c->clear_config_item(c, key)) {
+            free(all);
+            return -EIO;
+        }
+        for (char *save = NULL, *line = strtok_r(all, "\n", &save); line && !rc;
+             line = strtok_r(NULL, "\n", &save))
+            if ((!drop || strcmp(line, drop)) && (!add || strcmp(line, add)) &&
+                !c->set_config_item(c, key, line))
+                rc = -EIO;
+        if (!rc && add && !c->set_config_item(c, key, add))
+            rc = -EIO;
+    }
+    free(all);
+    return rc;
+}
+
+int lxcb_change_device(struct lxcb *b, const char *name, const char *path, int add,
+                       char *why, size_t whylen)
+{
+    if (!path || strncmp(path, "/dev/", 5) || strstr(path, "/../") || strstr(path, " ") ||
+        strlen(path) > 200 || !path[5])
+        return fail(why, whylen, -EINVAL, "not a /dev path: %s", path ? path : "");
+    struct stat st;
+    if (add && stat(path, &st))
+        return fail(why, whylen, -errno, "%s: %s on this host", path, strerror(errno));
+    if (add && !S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode))
+        return fail(why, whylen, -EINVAL, "%s is not a device node", path);
+    struct ct_entry *e;
+    int rc = entry_lock(b, name, 0, &e, why, whylen);
+    if (rc)
+        return rc;
+    struct lxc_container *c = e->c;
+    char mount[PATH_MAX + 64];
+    snprintf(mount, sizeof mount, "%s %s " MOUNT_OPTS, path, path + 1);
+    const char *allow_key = b->mounts.version == CG_V2 ? "lxc.cgroup2.devices.allow"
+                                                       : "lxc.cgroup.devices.allow";
+    /* the rule: from the node when it exists, else from the config entry */
+    char rule[64] = "";
+    if (add || !stat(path, &st))
+        snprintf(rule, sizeof rule, "%c %u:%u rwm", S_ISBLK(st.st_mode) ? 'b' : 'c',
+                 major(st.st_rdev), minor(st.st_rdev));
+
+    char *mounts = config_list(c, "lxc.mount.entry");
+    int present = mounts && strstr(mounts, mount) != NULL;
+    free(mounts);
+    if (add == present) {   /* nothing to do */
+        entry_unlock(b, e);
+        return 0;
+    }
+    int running = c->is_running(c);
+    if (add) {
+        if (running && !c->add_device_node(c, path, NULL)) {
+            entry_unlock(b, e);
+            return fail(why, whylen, -EIO, "liblxc could not add %s to running %s", path, name);
+        }
+        rc = rewrite_list(c, "lxc.mount.entry", NULL, mount);
+        if (!rc)
+            rc = rewrite_list(c, allow_key, NULL, rule);
+    } else {
+        if (running && !c->remove_device_node(c, path, NULL))
+            note(b, name, "devices", "%s removed from the config; still in the running "
+                 "container until it restarts", path);
+        rc = rewrite_list(c, "lxc.mount.entry", mount, NULL);
+        if (!rc && rule[0])
+            rc = rewrite_list(c, allow_key, rule, NULL);
+    }
+    if (!rc && !c->save_config(c, NULL))
+        rc = -EIO;
+    if (rc)
+        fail(why, whylen, rc, "%s: cannot update its config for %s", name, path);
+    entry_unlock(b, e);
+    return rc;
+}
+
+/* ---------- rename ---------- */
+
+int lxcb_rename(struct lxcb *b, const char *from, const char *to, char *why, size_t whylen)
+{
+    if (!name_ok(to))
+        return fail(why, whylen, -EINVAL, "bad container name \"%s\"", to ? to : "");
+    if (from && !strcmp(from, to))
+        return lxcb_exists(b, from) ? 0 : fail(why, whylen, -ENOENT, "no container %s", from);
+    /* lock both names, in name order, so two renames cannot deadlock */
+    int from_first = from && strcmp(from, to) < 0;
+    struct ct_entry *ef = NULL, *et = NULL;
+    int rc = entry_lock(b, from_first ? from : to, !from_first, from_first ? &ef : &et,
+                        why, whylen);
+    if (rc)
+        return rc;
+    rc = entry_lock(b, from_first ? to : from, from_first, from_first ? &et : &ef, why, whylen);
+    if (rc) {
+        entry_unlock(b, from_first ? ef : et);
+        return rc;
+    }
+    if (entry_is_defined(et)) {
+        rc = fail(why, whylen, -EEXIST, "container %s exists", to);
+        goto out;
+    }
+    struct lxcb_limits lim;
+    char path[PATH_MAX];
+    int had_sidecar = !sidecar_path(b, from, "", path) && access(path, F_OK) == 0;
+    limits_load(b, ef, &lim);
+    int was_running = state_of(ef->c) != LXCB_STOPPED;
+    rc = stop_locked(b, ef, why, whylen);
+    if (rc)
+        goto out;
+    if (!ef->c->rename(ef->c, to)) {
+        rc = fail(why, whylen, -EIO, "liblxc rename of %s to %s failed", from, to);
+        if (was_running && start_locked(b, ef, NULL, 0))
+            note(b, from, "error", "rename to %s failed and it did not start again", to);
+        goto out;
+    }
+    entry_retire(b, ef);
+    entry_retire(b, et);   /* its handle predates the container */
+    if (had_sidecar && sidecar_write(b, to, &lim))
+        note(b, to, "error", "renamed from %s but its " SIDECAR " was not copied", from);
+    if (was_running) {
+        /* a fresh entry for the new name, locked while we hold the others */
+        struct ct_entry *en;
+        rc = entry_lock(b, to, 0, &en, why, whylen);
+        if (!rc) {
+            rc = start_locked(b, en, why, whylen);
+            entry_unlock(b, en);
+        }
+    }
+out:
+    entry_unlock(b, ef);
+    entry_unlock(b, et);
+    return rc;
+}
