@@ -3,7 +3,7 @@
 # Not part of `make check`. Also works alone: make -f tests/fuzz/module.mk fuzz
 FUZZ_CC    ?= clang
 FUZZ_TIME  ?= 20
-FUZZ_B     ?= build-fuzz
+FUZZ_B     ?= build/fuzz
 FUZZ_FLAGS ?= -std=gnu11 -g -O1 -D_GNU_SOURCE -I. -Wall -Wextra -Werror -Wno-unused-parameter \
               -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 
