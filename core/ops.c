@@ -163,7 +163,8 @@ int op_state(struct fog_ctx *ctx, const char *name, const char *action)
     op_end(ctx, name);
     if (r)
         return op_fail(ctx, name, r, action, why);
-    fog_event(ctx, name, a == 1 ? "stop" : a >= 3 ? action : "start", "%s", action);
+    static const char *const done[] = { "started", "stopped", "restarted", "frozen", "thawed" };
+    fog_event(ctx, name, a == 1 ? "stop" : a >= 3 ? action : "start", "%s", done[a]);
     return 0;
 }
 
