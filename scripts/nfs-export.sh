@@ -8,6 +8,8 @@ usage() {
     cat <<'EOF'
 usage: scripts/nfs-export.sh start [options] MOUNTPOINT
        scripts/nfs-export.sh stop STATE_DIR
+       scripts/nfs-export.sh restart STATE_DIR   (ganesha alone, e.g. after
+                                                  fogfs restarted)
        scripts/nfs-export.sh exports-line MOUNTPOINT [FSID] [CLIENTS]
 
 start options:
@@ -53,8 +55,8 @@ exports_line() {
 # pid_alive PID: the process exists and is not a zombie.
 pid_alive() {
     [ -d "/proc/$1" ] || return 1
-    st=$(sed -n 's/^State:[[:space:]]*\([A-Z]\).*/\1/p' "/proc/$1/status" 2>/dev/null)
-    [ -n "$st" ] && [ "$st" != Z ]
+    _pst=$(sed -n 's/^State:[[:space:]]*\([A-Z]\).*/\1/p' "/proc/$1/status" 2>/dev/null)
+    [ -n "$_pst" ] && [ "$_pst" != Z ]
 }
 
 # listening NETNS_PID PORT: a TCP socket listens on PORT in that netns.
@@ -68,18 +70,51 @@ listening() {
 
 # stop_pid PID NAME: TERM, wait up to 10 s, then KILL; only that pid.
 stop_pid() {
-    p=$1
-    [ -n "$p" ] || return 0
-    pid_alive "$p" || return 0
-    kill -TERM "$p" 2>/dev/null
-    i=0
-    while pid_alive "$p" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-    if pid_alive "$p"; then
-        kill -KILL "$p" 2>/dev/null
-        i=0
-        while pid_alive "$p" && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+    _sp=$1
+    [ -n "$_sp" ] || return 0
+    pid_alive "$_sp" || return 0
+    kill -TERM "$_sp" 2>/dev/null
+    _si=0
+    while pid_alive "$_sp" && [ $_si -lt 100 ]; do sleep 0.1; _si=$((_si + 1)); done
+    if pid_alive "$_sp"; then
+        kill -KILL "$_sp" 2>/dev/null
+        _si=0
+        while pid_alive "$_sp" && [ $_si -lt 50 ]; do sleep 0.1; _si=$((_si + 1)); done
     fi
-    say "stopped $2 pid $p"
+    say "stopped $2 pid $_sp"
+}
+
+# start_ganesha STATE: runs ganesha.nfsd on STATE/ganesha.conf in the recorded
+# namespaces and waits (up to 30 s) until it serves.
+start_ganesha() {
+    st=$1
+    en=$(cat "$st/enter") ns=$(cat "$st/nspid") pt=$(cat "$st/port")
+    lv=$(sed -n 's/^ *Default_Log_Level = \([A-Z_]*\);/\1/p' "$st/ganesha.conf")
+    : >"$st/ganesha.log"
+    # -F: stays in the foreground, so $! is ganesha itself
+    $en ganesha.nfsd -F -f "$st/ganesha.conf" -L "$st/ganesha.log" \
+        -p "$st/ganesha.nfsd.pid" -N "NIV_${lv:-EVENT}" </dev/null >"$st/ganesha.out" 2>&1 &
+    echo $! >"$st/ganesha.pid"
+    gp=$!
+    i=0
+    while [ $i -lt 300 ]; do
+        pid_alive "$gp" || break
+        listening "$ns" "$pt" && grep -q 'NFS SERVER INITIALIZED' "$st/ganesha.log" 2>/dev/null && return 0
+        sleep 0.1; i=$((i + 1))
+    done
+    tail -n 20 "$st/ganesha.log" >&2 2>/dev/null
+    return 1
+}
+
+# Restarts ganesha alone (same config, namespaces, rpcbind): what to do after
+# fogfs itself restarted, and how tests make ganesha forget its handle cache.
+do_restart() {
+    state=$1
+    [ -f "$state/ganesha.pid" ] || die "no ganesha recorded in $state"
+    stop_pid "$(cat "$state/ganesha.pid")" ganesha
+    start_ganesha "$state" || die "ganesha did not restart (log above)"
+    sed -i "s/^GANESHA_PID=.*/GANESHA_PID=$(cat "$state/ganesha.pid")/" "$state/env"
+    say "GANESHA_PID=$(cat "$state/ganesha.pid")"
 }
 
 do_stop() {
@@ -88,7 +123,7 @@ do_stop() {
     for name in ganesha rpcbind netns; do
         [ -f "$state/$name.pid" ] && stop_pid "$(cat "$state/$name.pid")" "$name"
     done
-    if [ -f "$state/rpcbind.files" ] && ! grep -q ' /run/rpcbind.sock$' /proc/self/net/unix; then
+    if [ -f "$state/rpcbind.files" ] && flock -n /run/rpcbind.lock true 2>/dev/null; then
         while read -r f; do rm -f "$f"; done <"$state/rpcbind.files"
     fi
     rm -rf "$state"
@@ -117,9 +152,10 @@ do_start() {
     command -v ganesha.nfsd >/dev/null || die "ganesha.nfsd not installed (apt-get install nfs-ganesha nfs-ganesha-vfs)"
     case ,$proto, in *,3,*) ;; *) rpcbind=0 ;; esac
     [ $rpcbind -eq 0 ] || command -v rpcbind >/dev/null || die "rpcbind not installed"
-    # a running host rpcbind owns /run/rpcbind.sock and its lock: keep ours apart
+    # a running rpcbind (the host's, or another export's) holds the lock on
+    # /run/rpcbind.lock and owns /run/rpcbind.sock: keep ours apart
     if [ $rpcbind -eq 1 ] && [ $mntns -eq 0 ] && [ $netns -eq 1 ] &&
-        grep -q ' /run/rpcbind.sock$' /proc/self/net/unix 2>/dev/null; then
+        [ -e /run/rpcbind.lock ] && ! flock -n /run/rpcbind.lock true; then
         mntns=1
         say "# host rpcbind found: using a private mount namespace too"
     fi
@@ -166,7 +202,7 @@ do_start() {
             # rpcbind leaves its socket and lock in /run: remove them at stop
             # when they were not there before (and /run is the host's)
             if [ $mntns -eq 0 ]; then
-                for f in /run/rpcbind.sock /run/rpcbind.lock; do
+                for f in /run/rpcbind.sock /run/rpcbind.lock /run/rpcbind/rpcbind.xdr /run/rpcbind/portmap.xdr; do
                     [ -e "$f" ] || echo "$f" >>"$state/rpcbind.files"
                 done
             fi
@@ -234,22 +270,11 @@ LOG {
     Default_Log_Level = $level;
 }
 EOF
-    # -F: stays in the foreground, so $! is ganesha itself
-    $enter ganesha.nfsd -F -f "$state/ganesha.conf" -L "$state/ganesha.log" \
-        -p "$state/ganesha.nfsd.pid" -N "NIV_$level" </dev/null >"$state/ganesha.out" 2>&1 &
-    echo $! >"$state/ganesha.pid"
+    echo "$enter" >"$state/enter"
+    echo "$nspid" >"$state/nspid"
+    echo "$port" >"$state/port"
+    start_ganesha "$state" || { do_stop "$state" >/dev/null; die "ganesha did not start (log above)"; }
     gpid=$(cat "$state/ganesha.pid")
-    i=0
-    while [ $i -lt 300 ]; do
-        pid_alive "$gpid" || break
-        listening "$nspid" "$port" && grep -q 'NFS SERVER INITIALIZED' "$state/ganesha.log" 2>/dev/null && break
-        sleep 0.1; i=$((i + 1))
-    done
-    if ! pid_alive "$gpid" || ! listening "$nspid" "$port"; then
-        tail -n 20 "$state/ganesha.log" >&2 2>/dev/null
-        do_stop "$state" >/dev/null
-        die "ganesha did not start (log above)"
-    fi
 
     host=127.0.0.1
     v3q=""
@@ -275,6 +300,7 @@ EOF
 case ${1:-} in
     start) shift; do_start "$@" ;;
     stop) [ $# -eq 2 ] || { usage >&2; exit 2; }; do_stop "$2" ;;
+    restart) [ $# -eq 2 ] || { usage >&2; exit 2; }; do_restart "$2" ;;
     exports-line) [ $# -ge 2 ] || { usage >&2; exit 2; }; shift; exports_line "$@" ;;
     -h|--help|help) usage ;;
     *) usage >&2; exit 2 ;;
