@@ -11,6 +11,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <time.h>
+#include <unistd.h>
 
 #define PI0 "tests/fixtures/rpi4/t0"
 #define PI1 "tests/fixtures/rpi4/t1"
@@ -338,6 +339,25 @@ static void test_sample_missing_source_fails_cleanly(void)
     CHECK_EQ_INT(prev.cpu_busy, 7);
 }
 
+/* The real /proc and /sys of the machine running the test: the live kernel's
+ * formats must parse, and the values must agree with what libc reports. */
+static void test_sample_real_host(void)
+{
+    struct procfs_counters prev = { 0 };
+    struct fog_node_metrics m;
+    memset(&m, 0, sizeof m);
+    CHECK_EQ_INT(procfs_sample("/proc", "/sys", &prev, &m), 0);
+    struct timespec pause = { 0, 200 * 1000 * 1000 };
+    nanosleep(&pause, NULL);
+    CHECK_EQ_INT(procfs_sample("/proc", "/sys", &prev, &m), 0);
+    CHECK_EQ_INT(m.cpus_online, sysconf(_SC_NPROCESSORS_ONLN));
+    CHECK(m.mem_total == (uint64_t)sysconf(_SC_PHYS_PAGES) * (uint64_t)sysconf(_SC_PAGESIZE));
+    CHECK(m.interval > 0.15 && m.interval < 5);
+    CHECK(m.cpu_percent >= 0 && m.cpu_percent <= 100);
+    CHECK(m.mem_percent > 0 && m.mem_percent < 100);
+    CHECK(m.uptime_s > 0);
+}
+
 static void test_read_file(void)
 {
     char small[8];
@@ -456,6 +476,7 @@ int main(void)
     failed += RUN_TEST(test_sample_rpi4);
     failed += RUN_TEST(test_sample_missing_thermal);
     failed += RUN_TEST(test_sample_missing_source_fails_cleanly);
+    failed += RUN_TEST(test_sample_real_host);
     failed += RUN_TEST(test_read_file);
     failed += RUN_TEST(test_malformed);
     return failed ? 1 : 0;
