@@ -48,7 +48,7 @@ $(B)/tools/%: $(B)/tests/tools/%.o $(B)/libfog.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # Modules with their own binaries (ledd, ...) add rules here.
--include */module.mk
+-include $(wildcard */module.mk */*/module.mk)
 
 deps:
 	@scripts/setup-deps.sh

@@ -8,8 +8,8 @@
 static int check_failed_;
 static char check_why_[512];
 
-#define CHECK(cond) do { if (!(cond)) { if (!check_failed_) \
-    snprintf(check_why_, sizeof check_why_, "%s:%d: %s", __FILE__, __LINE__, #cond); \
+#define CHECK(cond) do { if (!(cond)) { if (!check_failed_) { \
+    snprintf(check_why_, sizeof check_why_, "%s:%d: %s", __FILE__, __LINE__, #cond); } \
     check_failed_ = 1; } } while (0)
 #define CHECK_EQ_INT(a, b) do { long long a_ = (long long)(a), b_ = (long long)(b); \
     if (a_ != b_ && !check_failed_) { snprintf(check_why_, sizeof check_why_, \
