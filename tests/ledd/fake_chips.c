@@ -49,9 +49,7 @@ static void record(struct gpio_trace_event *ev)
     ev->t_ns = now_ns();
     gpio_trace_append(&fake.trace, ev);
     if (fake.trace_file) {
-        gpio_trace_write_event(fake.trace_file, ev);
-        if (ev->kind != GPIO_TRACE_SET)
-            fflush(fake.trace_file);
+        gpio_trace_write_event(fake.trace_file, ev);   /* line-buffered: whole lines */
     }
 }
 
@@ -88,6 +86,8 @@ int fake_chips_reset(const char *spec)
     }
     if (trace_path && !fake.trace_file) {
         fake.trace_file = fopen(trace_path, "a");
+        if (fake.trace_file)    /* a reader mid-run sees whole events only */
+            setvbuf(fake.trace_file, NULL, _IOLBF, 0);
         if (!atexit_done)
             atexit(flush_trace_file);
         atexit_done = 1;

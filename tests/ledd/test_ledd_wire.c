@@ -377,6 +377,54 @@ static void test_ledd_once_max7219_from_file(void)
     unlink(path);
 }
 
+static void push(struct gpio_trace *t, long long ns, enum gpio_trace_kind kind, unsigned n,
+                 const unsigned *offs, const int *levels)
+{
+    struct gpio_trace_event ev = { .t_ns = ns, .kind = kind, .n = n };
+    for (unsigned i = 0; i < n; i++) {
+        ev.offset[i] = offs[i];
+        ev.level[i] = levels[i];
+    }
+    gpio_trace_append(t, &ev);
+}
+
+/* The models must see faults, or the tests above prove nothing. */
+static void test_models_catch_faults(void)
+{
+    const unsigned w[3] = { 10, 8, 11 };    /* DIN CS CLK */
+    struct gpio_trace t = { 0 };
+    struct max7219_model m;
+    long long ns = 0;
+    push(&t, ns++, GPIO_TRACE_REQUEST, 3, w, (int[]){ 0, 1, 0 });
+    push(&t, ns++, GPIO_TRACE_SET, 3, w, (int[]){ 0, 0, 0 });          /* CS low */
+    for (int bit = 0; bit < 15; bit++) {                                /* 15 clocks */
+        push(&t, ns++, GPIO_TRACE_SET, 3, w, (int[]){ 1, 0, 1 });       /* DIN+CLK at once */
+        push(&t, ns++, GPIO_TRACE_SET, 3, w, (int[]){ 1, 0, 0 });
+    }
+    push(&t, ns++, GPIO_TRACE_SET, 3, w, (int[]){ 1, 1, 0 });          /* latch */
+    max7219_model_init(&m, 10, 8, 11, 0);
+    max7219_model_feed(&m, &t, 0);
+    CHECK_TRUE(m.faults >= 2);
+    CHECK_EQ_INT(m.writes, 0);
+    CHECK_TRUE(strstr(m.fault, "DIN and CLK") != NULL);
+    gpio_trace_clear(&t);
+
+    const unsigned rows[8] = { 0, 1, 2, 3, 4, 5, 6, 7 }, cols[8] = { 8, 9, 10, 11, 12, 13, 14, 15 };
+    struct matrix_model mm;
+    struct fog_led_frame f;
+    push(&t, 0, GPIO_TRACE_SET, 8, cols, (int[]){ 1, 0, 0, 0, 0, 0, 0, 0 });
+    push(&t, 10, GPIO_TRACE_SET, 8, rows, (int[]){ 1, 0, 0, 0, 0, 0, 0, 0 }); /* cols still on */
+    push(&t, 1000, GPIO_TRACE_SET, 8, rows, (int[]){ 1, 1, 0, 0, 0, 0, 0, 0 }); /* two rows */
+    push(&t, 1100, GPIO_TRACE_SET, 8, rows, (int[]){ 0, 0, 0, 0, 0, 0, 0, 0 });
+    matrix_model_init(&mm, rows, cols, 0, 0);
+    matrix_model_feed(&mm, &t);
+    CHECK_EQ_INT(mm.max_active_rows, 2);
+    CHECK_TRUE(mm.dirty_row_changes >= 1);
+    CHECK_TRUE(mm.faults >= 2);
+    CHECK_EQ_INT(matrix_model_frame(&mm, &f), -EIO);   /* row 1 lit briefly: a ghost */
+    gpio_trace_clear(&t);
+}
+
 #ifndef LEDD_WIRE_API_NAME
 #define LEDD_WIRE_API_NAME "v1"
 #endif
@@ -394,6 +442,7 @@ int main(void)
     printf("# The GPIO chip here is a FAKE (tests/ledd/fake_gpiod_%s.c over %s's\n"
            "# signatures): there is no GPIO hardware; the wire is decoded by models.\n",
            LEDD_WIRE_API_NAME, gpio_port_api());
+    failed |= run("models_catch_faults", test_models_catch_faults);
     failed |= run("chip_select", test_chip_select);
     failed |= run("max7219_init_and_frame", test_max7219_init_and_frame);
     failed |= run("max7219_changed_rows_only", test_max7219_changed_rows_only);
