@@ -8,6 +8,10 @@
 
 struct fog_ctx;
 struct fog_container;
+struct fs_dir;
+
+/* /fog/cluster/autoscale/ (core/tree_autoscale.c). */
+extern const struct fs_dir fog_autoscale_dir;
 
 /* The policy, as /fog/cluster/autoscale/ shows it. Kept in the store under
  * config/autoscale/<file> (shared by every node of a cluster), cached here. */

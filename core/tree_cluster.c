@@ -1,4 +1,5 @@
-/* /fog/cluster/: nodes (name and state), events, store. */
+/* /fog/cluster/: nodes (name and state), events, store, autoscale/. */
+#include "core/autoscale.h"
 #include "core/ctx.h"
 #include "core/tree.h"
 #include <string.h>
@@ -28,6 +29,7 @@ static const struct fs_entry cluster_entries[] = {
     { .name = "nodes", .show = show_nodes },
     { .name = "events", .show = show_events },
     { .name = "store", .show = show_store },
+    { .name = "autoscale", .dir = &fog_autoscale_dir },
     { 0 },
 };
 

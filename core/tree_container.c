@@ -2,6 +2,7 @@
  * usage, ip, devices, autoscale, status.json. Writes parse here and act
  * through core/ops.c; mkdir/rmdir/mv map to create/destroy/rename. */
 #include "backends/lxc.h"
+#include "core/autoscale.h"
 #include "core/ctx.h"
 #include "core/ops.h"
 #include "core/tree.h"
@@ -26,7 +27,7 @@ static const char *container_state_name(const struct fog_container *c)
 
 static int container_autoscale(struct fog_ctx *ctx, const struct fog_container *c)
 {
-    return c->limits.autoscale >= 0 ? c->limits.autoscale : 0;
+    return c->limits.autoscale >= 0 ? c->limits.autoscale : fog_autoscale_enabled(ctx);
 }
 
 /* Each file's show(): the container copied once, then one line. */

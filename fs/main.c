@@ -1,6 +1,7 @@
 /* fogfs: mounts the cluster as a filesystem. Parses options, sets up the
  * daemon context, starts the node agent and serves the tree until unmounted. */
 #include "core/agent.h"
+#include "core/autoscale.h"
 #include "core/ctx.h"
 #include "core/tree.h"
 #include "core/units.h"
@@ -157,6 +158,7 @@ int main(int argc, char **argv)
         fog_ctx_destroy(&ctx);
         return 1;
     }
+    fog_autoscale_new(&ctx);        /* ctx.autoscale; stays NULL without memory */
     fog_agent_sample(&ctx);
     fog_event(&ctx, NULL, "node-up", "fogfs %s on %s, store %s", FOGFS_VERSION, ctx.arch,
               ctx.store->ops->describe(ctx.store));
@@ -175,6 +177,7 @@ int main(int argc, char **argv)
     }
     fog_agent_stop(&ctx);
     fs_server_free(srv);
+    fog_autoscale_free(&ctx);
     fog_ctx_destroy(&ctx);
     return r ? 1 : 0;
 }
