@@ -95,3 +95,7 @@ grep -q "gpiochip0=gpio-mockup-A" "$T/err" && ok ledd_fakechip_no_pi_chip_messag
 "$LEDD" --help | grep -q -- "--test-pattern" && ok ledd_fakechip_help || fail ledd_fakechip_help "no --test-pattern in --help"
 "$LEDD" --bogus >/dev/null 2>&1
 check_eq ledd_fakechip_bad_option_status $? 2
+
+# The shipped example config is valid as it stands.
+out=$("$LEDD" -c scripts/ledd.conf.example -d term -r "$ROWS" -b "" --once 2>"$T/err")
+check_eq ledd_fakechip_example_config "$out" "$(cat "$ROWS")"
