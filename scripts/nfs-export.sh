@@ -233,6 +233,8 @@ NFS_CORE_PARAM {
     Enable_UDP = false;
     # v3 clients mount the same path as v4 ones: $pseudo
     mount_path_pseudo = true;
+    # no extra GETATTR after each READ (each is a render in fogfs)
+    Getattrs_In_Complete_Read = false;
 }
 NFSv4 {
     # no 90 s grace period after start: clients work at once
