@@ -1,0 +1,733 @@
+/* Tests of backends/lxc against real busybox containers in a temp lxcpath:
+ * lifecycle, limits in the cgroup files and the saved config, usage, devices,
+ * rename, destroy, the missing-lxcbr0 cases, and a cpu_limit benchmark. */
+#include "backends/lxc.h"
+#include "tests/unit/check.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <time.h>
+#include <unistd.h>
+
+#define CHECK_TRUE(cond) CHECK_EQ_INT(!!(cond), 1)
+
+static char lxcpath[64];
+static char netconf[128];     /* lxc.net.0.type = empty */
+static char vethconf[128];    /* a veth on the missing lxcbr0 */
+static char name_a[32], name_b[32], name_c[32], name_d[32];
+static struct lxcb *lx;
+
+static pthread_mutex_t notes_mu = PTHREAD_MUTEX_INITIALIZER;
+static char notes[4096];
+
+static void on_note(void *arg, const char *container, const char *action, const char *text)
+{
+    pthread_mutex_lock(&notes_mu);
+    size_t used = strlen(notes);
+    snprintf(notes + used, sizeof notes - used, "%s %s %s\n", container, action, text);
+    pthread_mutex_unlock(&notes_mu);
+}
+
+static int notes_have(const char *container, const char *action, const char *word)
+{
+    pthread_mutex_lock(&notes_mu);
+    int found = 0;
+    for (char *line = notes; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+        char head[96];
+        snprintf(head, sizeof head, "%s %s ", container, action);
+        const char *nl = strchr(line, '\n');
+        size_t len = nl ? (size_t)(nl - line) : strlen(line);
+        char one[512];
+        snprintf(one, sizeof one, "%.*s", (int)len, line);
+        if (!strncmp(one, head, strlen(head)) && strstr(one, word))
+            found = 1;
+    }
+    pthread_mutex_unlock(&notes_mu);
+    return found;
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int read_text(const char *path, char *buf, size_t len)
+{
+    FILE *f = fopen(path, "re");
+    if (!f)
+        return -errno;
+    size_t n = fread(buf, 1, len - 1, f);
+    buf[n] = 0;
+    fclose(f);
+    return 0;
+}
+
+/* A cgroup v1 file of container `name`, as a number (or LLONG_MIN). */
+static long long cg_num(const char *ctrl, const char *name, const char *file)
+{
+    char path[256], buf[64];
+    snprintf(path, sizeof path, "/sys/fs/cgroup/%s/lxc.payload.%s/%s", ctrl, name, file);
+    if (read_text(path, buf, sizeof buf))
+        return -999999;
+    return strtoll(buf, NULL, 10);
+}
+
+static int config_has(const char *name, const char *line)
+{
+    char path[256], *buf = malloc(65536);
+    snprintf(path, sizeof path, "%s/%s/config", lxcpath, name);
+    int found = buf && !read_text(path, buf, 65536) && strstr(buf, line);
+    free(buf);
+    return found;
+}
+
+/* The config is saved off the write path for running containers (and
+ * liblxc rewrites it in place): wait, bounded, until it carries `present`
+ * and not `absent` (either may be NULL) twice in a row. */
+static int config_settles(const char *name, const char *present, const char *absent)
+{
+    int good = 0;
+    for (int i = 0; i < 300 && good < 2; i++) {
+        if ((!present || config_has(name, present)) && (!absent || !config_has(name, absent)))
+            good++;
+        else
+            good = 0;
+        usleep(10000);
+    }
+    return good == 2;
+}
+
+static pid_t init_pid_of(const char *name)
+{
+    char path[256], buf[256];
+    snprintf(path, sizeof path, "/sys/fs/cgroup/pids/lxc.payload.%s/cgroup.procs", name);
+    if (read_text(path, buf, sizeof buf))
+        return -1;
+    /* the lowest pid in the container's cgroup is its init */
+    pid_t best = -1;
+    for (char *p = buf; *p;) {
+        char *end;
+        long v = strtol(p, &end, 10);
+        if (end == p)
+            break;
+        if (best < 0 || v < best)
+            best = (pid_t)v;
+        p = end;
+        while (*p == '\n')
+            p++;
+    }
+    return best;
+}
+
+static int run_quiet(const char *fmt, ...)
+{
+    char cmd[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(cmd, sizeof cmd, fmt, ap);
+    va_end(ap);
+    char full[1100];
+    snprintf(full, sizeof full, "%s >/dev/null 2>&1", cmd);
+    return system(full);
+}
+
+/* Everything this test made goes, whatever happened. */
+static void cleanup(void)
+{
+    if (!lxcpath[0])
+        return;
+    const char *names[] = { name_a, name_b, name_c, name_d };
+    for (size_t i = 0; i < 4; i++) {
+        if (!names[i][0])
+            continue;
+        run_quiet("timeout 20 lxc-stop -P %s -n %s -k", lxcpath, names[i]);
+        run_quiet("timeout 20 lxc-destroy -P %s -n %s", lxcpath, names[i]);
+    }
+    run_quiet("rm -rf %s", lxcpath);
+    lxcpath[0] = 0;
+}
+
+static void on_signal(int sig)
+{
+    cleanup();
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static int setup(char *why, size_t whylen)
+{
+    if (geteuid() != 0) {
+        snprintf(why, whylen, "needs root for LXC");
+        return -1;
+    }
+    if (access("/usr/share/lxc/templates/lxc-busybox", R_OK) || run_quiet("command -v busybox") ||
+        run_quiet("command -v lxc-start")) {
+        snprintf(why, whylen, "lxc busybox template, busybox or lxc-start missing");
+        return -1;
+    }
+    if (access("/sys/fs/cgroup/cpu/cpu.cfs_quota_us", F_OK)) {
+        snprintf(why, whylen, "these checks read cgroup v1 files; this host is not v1");
+        return -1;
+    }
+    snprintf(lxcpath, sizeof lxcpath, "/tmp/fogfs-lxc-XXXXXX");
+    if (!mkdtemp(lxcpath)) {
+        snprintf(why, whylen, "mkdtemp: %s", strerror(errno));
+        lxcpath[0] = 0;
+        return -1;
+    }
+    atexit(cleanup);
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    signal(SIGSEGV, on_signal);
+    signal(SIGABRT, on_signal);
+    /* names unique per run: cgroups (lxc.payload.NAME) are host-wide */
+    int id = (int)getpid();
+    snprintf(name_a, sizeof name_a, "fa%d", id);
+    snprintf(name_b, sizeof name_b, "fb%d", id);
+    snprintf(name_c, sizeof name_c, "fc%d", id);
+    snprintf(name_d, sizeof name_d, "fd%d", id);
+    snprintf(netconf, sizeof netconf, "%s/empty-net.conf", lxcpath);
+    snprintf(vethconf, sizeof vethconf, "%s/veth-lxcbr0.conf", lxcpath);
+    FILE *f = fopen(netconf, "we");
+    if (!f)
+        return -1;
+    fputs("lxc.net.0.type = empty\n", f);
+    fclose(f);
+    f = fopen(vethconf, "we");
+    if (!f)
+        return -1;
+    fputs("lxc.net.0.type = veth\nlxc.net.0.link = lxcbr0\nlxc.net.0.flags = up\n", f);
+    fclose(f);
+    if (access("/sys/class/net/lxcbr0", F_OK) == 0) {
+        snprintf(why, whylen, "this host has lxcbr0; the missing-bridge cases need it absent");
+        return -1;
+    }
+    struct lxcb_opts o = { .lxcpath = lxcpath, .config_file = netconf, .stop_timeout = 10 };
+    if (lxcb_open(&o, on_note, NULL, &lx)) {
+        snprintf(why, whylen, "lxcb_open failed");
+        return -1;
+    }
+    return 0;
+}
+
+static void test_create_and_list(void)
+{
+    char why[256] = "";
+    CHECK_EQ_STR(lxcb_lxcpath(lx), lxcpath);
+    CHECK_EQ_INT(lxcb_exists(lx, name_a), 0);
+    CHECK_EQ_INT(lxcb_create(lx, name_a, why, sizeof why), 0);
+    CHECK_EQ_INT(lxcb_exists(lx, name_a), 1);
+    why[0] = 0;
+    CHECK_EQ_INT(lxcb_create(lx, name_a, why, sizeof why), -EEXIST);
+    CHECK_TRUE(strstr(why, name_a) != NULL);
+    CHECK_TRUE(config_has(name_a, "lxc.net.0.type = empty"));
+    char **names = NULL;
+    size_t n = 0;
+    CHECK_EQ_INT(lxcb_list(lx, &names, &n), 0);
+    CHECK_EQ_INT(n, 1);
+    if (n == 1)
+        CHECK_EQ_STR(names[0], name_a);
+    lxcb_free_names(names, n);
+    enum lxcb_state st = LXCB_UNKNOWN;
+    CHECK_EQ_INT(lxcb_get_state(lx, name_a, &st), 0);
+    CHECK_EQ_STR(lxcb_state_name(st), "STOPPED");
+    struct lxcb_limits l;
+    CHECK_EQ_INT(lxcb_get_limits(lx, name_a, &l), 0);
+    CHECK_EQ_INT(l.cpu_limit_m, -1);
+    CHECK_EQ_INT(l.mem_limit, -1);
+    CHECK_EQ_INT(l.autoscale, -1);
+    struct lxcb_usage u;
+    CHECK_EQ_INT(lxcb_get_usage(lx, name_a, &u), -ESRCH);
+    double t;
+    CHECK_EQ_INT(lxcb_get_started_at(lx, name_a, &t), -ESRCH);
+}
+
+static void test_bad_inputs(void)
+{
+    char why[256];
+    enum lxcb_state st;
+    CHECK_EQ_INT(lxcb_get_state(lx, "nosuch", &st), -ENOENT);
+    CHECK_EQ_INT(lxcb_start(lx, "nosuch", why, sizeof why), -ENOENT);
+    CHECK_EQ_INT(lxcb_stop(lx, "nosuch", why, sizeof why), -ENOENT);
+    CHECK_EQ_INT(lxcb_destroy(lx, "nosuch", why, sizeof why), -ENOENT);
+    CHECK_EQ_INT(lxcb_freeze(lx, "nosuch", why, sizeof why), -ENOENT);
+    CHECK_EQ_INT(lxcb_rename(lx, "nosuch", "other", why, sizeof why), -ENOENT);
+    CHECK_EQ_INT(lxcb_create(lx, "../etc", why, sizeof why), -EINVAL);
+    CHECK_EQ_INT(lxcb_create(lx, "", why, sizeof why), -EINVAL);
+    CHECK_EQ_INT(lxcb_create(lx, "a/b", why, sizeof why), -EINVAL);
+    CHECK_EQ_INT(lxcb_exists(lx, ".."), 0);
+    struct lxcb_limits l = { .cpu_limit_m = -5, .cpu_request_m = 0, .mem_limit = -1, .autoscale = -1 };
+    CHECK_EQ_INT(lxcb_set_limits(lx, name_a, &l, why, sizeof why), -ERANGE);
+    l.cpu_limit_m = -1;
+    l.mem_limit = 0;
+    CHECK_EQ_INT(lxcb_set_limits(lx, name_a, &l, why, sizeof why), -ERANGE);
+    l.mem_limit = -1;
+    CHECK_EQ_INT(lxcb_set_limits(lx, "nosuch", &l, why, sizeof why), -ENOENT);
+    /* a stopped container can be neither frozen nor renamed onto an existing one */
+    CHECK_EQ_INT(lxcb_freeze(lx, name_a, why, sizeof why), -EINVAL);
+    CHECK_EQ_INT(lxcb_rename(lx, name_a, name_a, why, sizeof why), 0);
+    CHECK_EQ_INT(lxcb_change_device(lx, name_a, "/dev/nonexistent-fogfs", 1, why, sizeof why),
+                 -ENOENT);
+    CHECK_EQ_INT(lxcb_change_device(lx, name_a, "/etc/passwd", 1, why, sizeof why), -EINVAL);
+}
+
+static void test_start_and_state(void)
+{
+    char why[256] = "";
+    double before = (double)time(NULL);
+    int rc = lxcb_start(lx, name_a, why, sizeof why);
+    CHECK_EQ_INT(rc, 0);
+    if (rc)
+        printf("# start: %s\n", why);
+    enum lxcb_state st = LXCB_UNKNOWN;
+    CHECK_EQ_INT(lxcb_get_state(lx, name_a, &st), 0);
+    CHECK_EQ_STR(lxcb_state_name(st), "RUNNING");
+    CHECK_EQ_INT(lxcb_start(lx, name_a, why, sizeof why), 0);   /* already running */
+    double t = 0;
+    CHECK_EQ_INT(lxcb_get_started_at(lx, name_a, &t), 0);
+    CHECK_TRUE(t >= before - 2 && t <= (double)time(NULL) + 2);
+    char ips[256] = "x";
+    CHECK_EQ_INT(lxcb_get_ips(lx, name_a, ips, sizeof ips), 0);
+    CHECK_EQ_STR(ips, "");   /* no network */
+}
+
+static void check_limits_in_cgroup(const char *name)
+{
+    CHECK_EQ_INT(cg_num("cpu", name, "cpu.cfs_quota_us"), 50000);
+    CHECK_EQ_INT(cg_num("cpu", name, "cpu.cfs_period_us"), 100000);
+    CHECK_EQ_INT(cg_num("cpu", name, "cpu.shares"), 256);
+    CHECK_EQ_INT(cg_num("memory", name, "memory.limit_in_bytes"), 64 << 20);
+}
+
+static void test_limits_live_and_persisted(void)
+{
+    char why[256] = "";
+    struct lxcb_limits l = { .cpu_limit_m = 500, .cpu_request_m = 250, .mem_limit = 64 << 20,
+                             .autoscale = 1 };
+    int rc = lxcb_set_limits(lx, name_a, &l, why, sizeof why);
+    CHECK_EQ_INT(rc, 0);
+    if (rc)
+        printf("# set_limits: %s\n", why);
+    check_limits_in_cgroup(name_a);
+    CHECK_TRUE(config_settles(name_a, "lxc.cgroup.memory.limit_in_bytes = 67108864", NULL));
+    CHECK_TRUE(config_has(name_a, "lxc.cgroup.cpu.cfs_quota_us = 50000"));
+    CHECK_TRUE(config_has(name_a, "lxc.cgroup.cpu.cfs_period_us = 100000"));
+    CHECK_TRUE(config_has(name_a, "lxc.cgroup.cpu.shares = 256"));
+    CHECK_TRUE(config_has(name_a, "lxc.cgroup.memory.limit_in_bytes = 67108864"));
+    char path[256], buf[512];
+    snprintf(path, sizeof path, "%s/%s/fogfs.limits", lxcpath, name_a);
+    CHECK_EQ_INT(read_text(path, buf, sizeof buf), 0);
+    CHECK_TRUE(strstr(buf, "cpu_limit_m=500 ") && strstr(buf, "cpu_request_m=250 ") &&
+               strstr(buf, "mem_limit=67108864 ") && strstr(buf, "autoscale=1 "));
+    struct lxcb_limits got;
+    CHECK_EQ_INT(lxcb_get_limits(lx, name_a, &got), 0);
+    CHECK_EQ_INT(got.cpu_limit_m, 500);
+    CHECK_EQ_INT(got.cpu_request_m, 250);
+    CHECK_EQ_INT(got.mem_limit, 64 << 20);
+    CHECK_EQ_INT(got.autoscale, 1);
+
+    /* a second handle (a restarted daemon) reads the same exact values */
+    struct lxcb *other;
+    struct lxcb_opts o = { .lxcpath = lxcpath, .config_file = netconf };
+    CHECK_EQ_INT(lxcb_open(&o, NULL, NULL, &other), 0);
+    memset(&got, 0, sizeof got);
+    CHECK_EQ_INT(lxcb_get_limits(other, name_a, &got), 0);
+    CHECK_EQ_INT(got.cpu_request_m, 250);
+    lxcb_close(other);
+
+    /* stop and start again: the cgroup gets the persisted values */
+    CHECK_EQ_INT(lxcb_stop(lx, name_a, why, sizeof why), 0);
+    enum lxcb_state st = LXCB_UNKNOWN;
+    CHECK_EQ_INT(lxcb_get_state(lx, name_a, &st), 0);
+    CHECK_EQ_STR(lxcb_state_name(st), "STOPPED");
+    CHECK_EQ_INT(lxcb_start(lx, name_a, why, sizeof why), 0);
+    check_limits_in_cgroup(name_a);
+
+    /* a restart right after a change (before the config is saved) keeps it */
+    struct lxcb_limits quick = l;
+    quick.cpu_limit_m = 700;
+    CHECK_EQ_INT(lxcb_set_limits(lx, name_a, &quick, why, sizeof why), 0);
+    CHECK_EQ_INT(lxcb_stop(lx, name_a, why, sizeof why), 0);
+    CHECK_EQ_INT(lxcb_start(lx, name_a, why, sizeof why), 0);
+    CHECK_EQ_INT(cg_num("cpu", name_a, "cpu.cfs_quota_us"), 70000);
+    CHECK_TRUE(config_has(name_a, "lxc.cgroup.cpu.cfs_quota_us = 70000"));
+    /* a change to a stopped container is in its config at once */
+    CHECK_EQ_INT(lxcb_stop(lx, name_a, why, sizeof why), 0);
+    CHECK_EQ_INT(lxcb_set_limits(lx, name_a, &l, why, sizeof why), 0);
+    CHECK_TRUE(config_has(name_a, "lxc.cgroup.cpu.cfs_quota_us = 50000"));
+    CHECK_EQ_INT(lxcb_start(lx, name_a, why, sizeof why), 0);
+    check_limits_in_cgroup(name_a);
+
+    /* back to max: the config lines go, the cgroup is unlimited */
+    struct lxcb_limits max = { .cpu_limit_m = -1, .cpu_request_m = 250, .mem_limit = -1,
+                               .autoscale = 1 };
+    CHECK_EQ_INT(lxcb_set_limits(lx, name_a, &max, why, sizeof why), 0);
+    CHECK_EQ_INT(cg_num("cpu", name_a, "cpu.cfs_quota_us"), -1);
+    CHECK_TRUE(cg_num("memory", name_a, "memory.limit_in_bytes") > (1LL << 50));
+    CHECK_TRUE(config_settles(name_a, "lxc.cgroup.cpu.shares = 256", "cfs_quota_us"));
+    CHECK_TRUE(!config_has(name_a, "memory.limit_in_bytes"));
+    CHECK_TRUE(config_has(name_a, "lxc.cgroup.cpu.shares = 256"));
+    /* and back to the limits for the tests below */
+    CHECK_EQ_INT(lxcb_set_limits(lx, name_a, &l, why, sizeof why), 0);
+    check_limits_in_cgroup(name_a);
+}
+
+static void test_mem_limit_below_usage(void)
+{
+    char why[256] = "";
+    struct lxcb_limits before, l;
+    CHECK_EQ_INT(lxcb_get_limits(lx, name_a, &before), 0);
+    l = before;
+    l.mem_limit = 4096;   /* one page: below what any running busybox uses */
+    int rc = lxcb_set_limits(lx, name_a, &l, why, sizeof why);
+    struct lxcb_limits after;
+    CHECK_EQ_INT(lxcb_get_limits(lx, name_a, &after), 0);
+    if (rc) {
+        /* refused: errno and reason reported, nothing persisted */
+        CHECK_EQ_INT(rc, -EBUSY);
+        CHECK_TRUE(strstr(why, "memory.limit_in_bytes") != NULL);
+        CHECK_EQ_INT(after.mem_limit, before.mem_limit);
+        CHECK_TRUE(config_settles(name_a, "lxc.cgroup.memory.limit_in_bytes = 67108864", NULL));
+    } else {
+        /* the kernel reclaimed down to one page: then it must be applied */
+        CHECK_EQ_INT(after.mem_limit, 4096);
+        CHECK_EQ_INT(cg_num("memory", name_a, "memory.limit_in_bytes"), 4096);
+    }
+    l.mem_limit = 64 << 20;
+    CHECK_EQ_INT(lxcb_set_limits(lx, name_a, &l, why, sizeof why), 0);
+    CHECK_EQ_INT(cg_num("memory", name_a, "memory.limit_in_bytes"), 64 << 20);
+}
+
+static void test_usage(void)
+{
+    struct lxcb_usage u0 = { 0 }, u1 = { 0 };
+    CHECK_EQ_INT(lxcb_get_usage(lx, name_a, &u0), 0);
+    CHECK_TRUE(u0.pids >= 1);
+    CHECK_TRUE(u0.mem_bytes > 0);
+    /* a busy loop inside the container, bounded by timeout(1) */
+    int rc = run_quiet("timeout 30 lxc-attach -P %s -n %s -- /bin/sh -c "
+                       "'i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done'", lxcpath, name_a);
+    CHECK_EQ_INT(rc, 0);
+    CHECK_EQ_INT(lxcb_get_usage(lx, name_a, &u1), 0);
+    CHECK_TRUE(u1.cpu_ns > u0.cpu_ns + 50 * 1000000ULL);   /* at least 50 ms of CPU */
+    CHECK_TRUE(cg_num("cpuacct", name_a, "cpuacct.usage") >= (long long)u1.cpu_ns);
+
+    /* cheap enough to run every second per container */
+    double t0 = now_s();
+    for (int i = 0; i < 1000; i++)
+        lxcb_get_usage(lx, name_a, &u1);
+    double per = (now_s() - t0) / 1000;
+    printf("# get_usage: %.1f us per call\n", per * 1e6);
+    CHECK_TRUE(per < 0.001);
+}
+
+static void test_freeze(void)
+{
+    char why[256] = "";
+    CHECK_EQ_INT(lxcb_freeze(lx, name_a, why, sizeof why), 0);
+    enum lxcb_state st = LXCB_UNKNOWN;
+    CHECK_EQ_INT(lxcb_get_state(lx, name_a, &st), 0);
+    CHECK_EQ_STR(lxcb_state_name(st), "FROZEN");
+    char path[256], buf[64] = "";
+    snprintf(path, sizeof path, "/sys/fs/cgroup/freezer/lxc.payload.%s/freezer.state", name_a);
+    CHECK_EQ_INT(read_text(path, buf, sizeof buf), 0);
+    CHECK_EQ_STR(buf, "FROZEN\n");
+    CHECK_EQ_INT(lxcb_start(lx, name_a, why, sizeof why), -EBUSY);
+    CHECK_EQ_INT(lxcb_unfreeze(lx, name_a, why, sizeof why), 0);
+    CHECK_EQ_INT(lxcb_get_state(lx, name_a, &st), 0);
+    CHECK_EQ_STR(lxcb_state_name(st), "RUNNING");
+    CHECK_EQ_INT(lxcb_unfreeze(lx, name_a, why, sizeof why), 0);
+}
+
+/* A character device of this host that busybox's autodev does not make. */
+static const char *pick_device(void)
+{
+    static const char *const cands[] = { "/dev/fuse", "/dev/loop-control", "/dev/kmsg",
+                                         "/dev/cpu_dma_latency" };
+    struct stat st;
+    for (size_t i = 0; i < sizeof cands / sizeof cands[0]; i++)
+        if (!stat(cands[i], &st) && S_ISCHR(st.st_mode))
+            return cands[i];
+    return NULL;
+}
+
+static int node_in_container(const char *name, const char *dev)
+{
+    char path[256];
+    struct stat st;
+    snprintf(path, sizeof path, "/proc/%d/root%s", (int)init_pid_of(name), dev);
+    return lstat(path, &st) == 0;
+}
+
+static void test_devices(void)
+{
+    char why[256] = "", list[512] = "x", want[128], rule[64];
+    const char *dev = pick_device();
+    CHECK_TRUE(dev != NULL);
+    if (!dev)
+        return;
+    struct stat st;
+    stat(dev, &st);
+    snprintf(want, sizeof want, "%s\n", dev);
+    snprintf(rule, sizeof rule, "lxc.cgroup.devices.allow = c %u:%u rwm", major(st.st_rdev),
+             minor(st.st_rdev));
+    CHECK_EQ_INT(lxcb_get_devices(lx, name_a, list, sizeof list), 0);
+    CHECK_EQ_STR(list, "");
+    CHECK_EQ_INT(node_in_container(name_a, dev), 0);
+
+    int rc = lxcb_change_device(lx, name_a, dev, 1, why, sizeof why);
+    CHECK_EQ_INT(rc, 0);
+    if (rc)
+        printf("# add device: %s\n", why);
+    CHECK_EQ_INT(lxcb_get_devices(lx, name_a, list, sizeof list), 0);
+    CHECK_EQ_STR(list, want);
+    CHECK_TRUE(config_has(name_a, rule));
+    char mount[256];
+    snprintf(mount, sizeof mount, "lxc.mount.entry = %s %s none bind,optional,create=file 0 0",
+             dev, dev + 1);
+    CHECK_TRUE(config_has(name_a, mount));
+    CHECK_TRUE(config_has(name_a, "lxc.mount.entry = /lib lib none ro,bind 0 0"));  /* kept */
+    CHECK_EQ_INT(node_in_container(name_a, dev), 1);
+    CHECK_EQ_INT(lxcb_change_device(lx, name_a, dev, 1, why, sizeof why), 0);   /* idempotent */
+
+    /* it survives a restart (bind mount from the config) */
+    CHECK_EQ_INT(lxcb_stop(lx, name_a, why, sizeof why), 0);
+    CHECK_EQ_INT(lxcb_start(lx, name_a, why, sizeof why), 0);
+    CHECK_EQ_INT(node_in_container(name_a, dev), 1);
+
+    rc = lxcb_change_device(lx, name_a, dev, 0, why, sizeof why);
+    CHECK_EQ_INT(rc, 0);
+    CHECK_EQ_INT(lxcb_get_devices(lx, name_a, list, sizeof list), 0);
+    CHECK_EQ_STR(list, "");
+    CHECK_TRUE(!config_has(name_a, rule));
+    CHECK_TRUE(!config_has(name_a, mount));
+    CHECK_TRUE(config_has(name_a, "lxc.mount.entry = /lib lib none ro,bind 0 0"));
+    CHECK_EQ_INT(lxcb_stop(lx, name_a, why, sizeof why), 0);
+    CHECK_EQ_INT(lxcb_start(lx, name_a, why, sizeof why), 0);
+    CHECK_EQ_INT(node_in_container(name_a, dev), 0);
+}
+
+/* Threads that keep malloc, stdio and signals busy while we start. */
+static volatile int noise_stop;
+static void *noise(void *arg)
+{
+    sigset_t all;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, NULL);
+    FILE *f = fopen("/dev/null", "we");
+    while (!noise_stop) {
+        void *p = malloc(1000);
+        if (f)
+            fprintf(f, "%p\n", p);
+        free(p);
+    }
+    if (f)
+        fclose(f);
+    return NULL;
+}
+
+struct timed_stop { const char *name; int rc; };
+static void *stop_in_thread(void *arg)
+{
+    struct timed_stop *ts = arg;
+    char why[256];
+    ts->rc = lxcb_stop(lx, ts->name, why, sizeof why);
+    return NULL;
+}
+
+static void test_start_from_threads(void)
+{
+    char why[256] = "";
+    pthread_t th[4];
+    noise_stop = 0;
+    for (int i = 0; i < 4; i++)
+        pthread_create(&th[i], NULL, noise, NULL);
+    /* the calling thread blocks every signal, as daemon threads often do,
+     * and the process ignores SIGPIPE and SIGHUP, as FUSE daemons do */
+    signal(SIGPIPE, SIG_IGN);
+    signal(SIGHUP, SIG_IGN);
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &old);
+    int ok = 0;
+    for (int round = 0; round < 3; round++) {
+        struct timed_stop ts = { name_a, -1 };
+        pthread_t stopper;
+        pthread_create(&stopper, NULL, stop_in_thread, &ts);
+        /* reads stay fast while a stop is under way */
+        usleep(100000);
+        double t0 = now_s();
+        enum lxcb_state st;
+        struct lxcb_usage u;
+        lxcb_get_state(lx, name_a, &st);
+        lxcb_get_usage(lx, name_a, &u);
+        CHECK_TRUE(now_s() - t0 < 0.5);
+        pthread_join(stopper, NULL);
+        CHECK_EQ_INT(ts.rc, 0);
+        if (lxcb_start(lx, name_a, why, sizeof why) == 0)
+            ok++;
+    }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    noise_stop = 1;
+    for (int i = 0; i < 4; i++)
+        pthread_join(th[i], NULL);
+    CHECK_EQ_INT(ok, 3);
+    /* the container's init did not inherit our ignored signals */
+    char path[64], buf[4096] = "";
+    snprintf(path, sizeof path, "/proc/%d/status", (int)init_pid_of(name_a));
+    CHECK_EQ_INT(read_text(path, buf, sizeof buf), 0);
+    const char *ign = strstr(buf, "SigIgn:");
+    unsigned long long mask = ~0ULL;
+    if (ign)
+        mask = strtoull(ign + 7, NULL, 16);
+    CHECK_EQ_INT(mask & ((1ULL << (SIGPIPE - 1)) | (1ULL << (SIGHUP - 1))), 0);
+    signal(SIGPIPE, SIG_DFL);
+    signal(SIGHUP, SIG_DFL);
+    double t0 = now_s();
+    CHECK_EQ_INT(lxcb_stop(lx, name_a, why, sizeof why), 0);
+    double took = now_s() - t0;
+    printf("# graceful stop took %.2f s\n", took);
+    CHECK_TRUE(took < 9);   /* under the 10 s stop_timeout: halted, not killed */
+    CHECK_EQ_INT(lxcb_start(lx, name_a, why, sizeof why), 0);
+}
+
+static void test_bench_cpu_limit(void)
+{
+    char why[256];
+    struct lxcb_limits l;
+    CHECK_EQ_INT(lxcb_get_limits(lx, name_a, &l), 0);
+    int n = 500;
+    double t0 = now_s();
+    for (int i = 0; i < n; i++) {
+        l.cpu_limit_m = (i & 1) ? 700 : 500;
+        if (lxcb_set_limits(lx, name_a, &l, why, sizeof why))
+            break;
+    }
+    double ours = (now_s() - t0) / n;
+    CHECK_EQ_INT(cg_num("cpu", name_a, "cpu.cfs_quota_us"), 70000);
+    int m = 10;
+    t0 = now_s();
+    for (int i = 0; i < m; i++)
+        run_quiet("lxc-cgroup -P %s -n %s cpu.cfs_quota_us %d", lxcpath, name_a,
+                  (i & 1) ? 70000 : 50000);
+    double tool = (now_s() - t0) / m;
+    printf("# cpu_limit write: %.1f us; lxc-cgroup: %.1f us; ratio %.3f\n", ours * 1e6,
+           tool * 1e6, ours / tool);
+    CHECK_TRUE(ours <= 0.1 * tool);
+    l.cpu_limit_m = 500;
+    CHECK_EQ_INT(lxcb_set_limits(lx, name_a, &l, why, sizeof why), 0);
+}
+
+static void test_rename_running(void)
+{
+    char why[256] = "";
+    CHECK_EQ_INT(lxcb_create(lx, name_b, why, sizeof why), 0);
+    CHECK_EQ_INT(lxcb_rename(lx, name_a, name_b, why, sizeof why), -EEXIST);
+    CHECK_EQ_INT(lxcb_destroy(lx, name_b, why, sizeof why), 0);
+    int rc = lxcb_rename(lx, name_a, name_b, why, sizeof why);
+    CHECK_EQ_INT(rc, 0);
+    if (rc)
+        printf("# rename: %s\n", why);
+    CHECK_EQ_INT(lxcb_exists(lx, name_a), 0);
+    CHECK_EQ_INT(lxcb_exists(lx, name_b), 1);
+    enum lxcb_state st = LXCB_UNKNOWN;
+    CHECK_EQ_INT(lxcb_get_state(lx, name_b, &st), 0);
+    CHECK_EQ_STR(lxcb_state_name(st), "RUNNING");
+    CHECK_EQ_INT(lxcb_get_state(lx, name_a, &st), -ENOENT);
+    struct lxcb_limits l;
+    CHECK_EQ_INT(lxcb_get_limits(lx, name_b, &l), 0);
+    CHECK_EQ_INT(l.cpu_limit_m, 500);
+    CHECK_EQ_INT(l.cpu_request_m, 250);
+    CHECK_EQ_INT(l.autoscale, 1);
+    check_limits_in_cgroup(name_b);
+}
+
+static void test_destroy_running(void)
+{
+    char why[256] = "";
+    CHECK_EQ_INT(lxcb_destroy(lx, name_b, why, sizeof why), 0);
+    CHECK_EQ_INT(lxcb_exists(lx, name_b), 0);
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", lxcpath, name_b);
+    CHECK_TRUE(access(path, F_OK) != 0);
+    enum lxcb_state st;
+    CHECK_EQ_INT(lxcb_get_state(lx, name_b, &st), -ENOENT);
+    /* and the name can be used again */
+    CHECK_EQ_INT(lxcb_create(lx, name_b, why, sizeof why), 0);
+    CHECK_EQ_INT(lxcb_destroy(lx, name_b, why, sizeof why), 0);
+}
+
+static void test_missing_bridge(void)
+{
+    char why[256] = "";
+    /* a base config naming a veth on lxcbr0, which this host lacks */
+    struct lxcb *vb;
+    struct lxcb_opts o = { .lxcpath = lxcpath, .config_file = vethconf };
+    CHECK_EQ_INT(lxcb_open(&o, on_note, NULL, &vb), 0);
+    int rc = lxcb_create(vb, name_c, why, sizeof why);
+    CHECK_EQ_INT(rc, 0);
+    CHECK_TRUE(notes_have(name_c, "create", "lxcbr0"));
+    CHECK_TRUE(config_has(name_c, "lxc.net.0.type = empty"));
+    CHECK_TRUE(!config_has(name_c, "lxcbr0"));
+    rc = lxcb_start(vb, name_c, why, sizeof why);
+    CHECK_EQ_INT(rc, 0);
+    if (rc)
+        printf("# start %s: %s\n", name_c, why);
+    enum lxcb_state st = LXCB_UNKNOWN;
+    CHECK_EQ_INT(lxcb_get_state(vb, name_c, &st), 0);
+    CHECK_EQ_STR(lxcb_state_name(st), "RUNNING");
+    CHECK_EQ_INT(lxcb_destroy(vb, name_c, why, sizeof why), 0);
+    lxcb_close(vb);
+
+    /* made earlier by lxc-create with the veth config: started without network */
+    rc = run_quiet("timeout 60 lxc-create -P %s -n %s -t busybox -f %s", lxcpath, name_d, vethconf);
+    CHECK_EQ_INT(rc, 0);
+    CHECK_TRUE(config_has(name_d, "lxc.net.0.link = lxcbr0"));
+    rc = lxcb_start(lx, name_d, why, sizeof why);
+    CHECK_EQ_INT(rc, 0);
+    if (rc)
+        printf("# start %s: %s\n", name_d, why);
+    CHECK_EQ_INT(lxcb_get_state(lx, name_d, &st), 0);
+    CHECK_EQ_STR(lxcb_state_name(st), "RUNNING");
+    CHECK_TRUE(notes_have(name_d, "start", "lxcbr0"));
+    CHECK_TRUE(config_has(name_d, "lxc.net.0.link = lxcbr0"));   /* config left as the user made it */
+    CHECK_EQ_INT(lxcb_destroy(lx, name_d, why, sizeof why), 0);
+}
+
+int main(void)
+{
+    char why[256] = "";
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    if (setup(why, sizeof why)) {
+        printf("SKIP: test_lxc: %s\n", why);
+        cleanup();
+        return 0;
+    }
+    int failed = 0;
+    failed += RUN_TEST(test_create_and_list);
+    failed += RUN_TEST(test_bad_inputs);
+    failed += RUN_TEST(test_start_and_state);
+    failed += RUN_TEST(test_limits_live_and_persisted);
+    failed += RUN_TEST(test_mem_limit_below_usage);
+    failed += RUN_TEST(test_usage);
+    failed += RUN_TEST(test_freeze);
+    failed += RUN_TEST(test_devices);
+    failed += RUN_TEST(test_start_from_threads);
+    failed += RUN_TEST(test_bench_cpu_limit);
+    failed += RUN_TEST(test_rename_running);
+    failed += RUN_TEST(test_destroy_running);
+    failed += RUN_TEST(test_missing_bridge);
+    lxcb_close(lx);
+    cleanup();
+    return failed ? 1 : 0;
+}
