@@ -273,7 +273,8 @@ static void test_max_clamp_and_factor(void)
     CHECK_EQ_INT(d.verdict, FOG_AS_UP);
     CHECK_EQ_INT(d.limit_m, 400);              /* clamped */
     CHECK_EQ_INT(d.request_m, 400);            /* never above the limit */
-    c->limits.cpu_limit_m = 400;
+    free(c);
+    c = box(100, 400, 0, 30, 395);             /* at the ceiling */
     CHECK_EQ_STR(decide(&p, c, NULL).why, "at max_cpu_limit");
     free(c);
     c = box(100, 500, 0, 30, 480);             /* a user set more than the ceiling */
