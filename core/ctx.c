@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -23,6 +24,25 @@ static int ctx_count_cpus(const char *sysfs)
         return n;
     long c = sysconf(_SC_NPROCESSORS_ONLN);
     return c > 0 ? (int)c : 1;
+}
+
+/* Creates dir and its parents (mode 0755) when missing. */
+static int ctx_mkdir_p(const char *dir)
+{
+    char path[4096];
+    if (snprintf(path, sizeof path, "%s", dir) >= (int)sizeof path)
+        return -ENAMETOOLONG;
+    for (char *p = path + 1; ; p++) {
+        if (*p != '/' && *p)
+            continue;
+        char c = *p;
+        *p = 0;
+        if (mkdir(path, 0755) && errno != EEXIST)
+            return -errno;
+        if (!c)
+            return 0;
+        *p = c;
+    }
 }
 
 int fog_ctx_init(struct fog_ctx *ctx)
@@ -70,6 +90,10 @@ int fog_ctx_init(struct fog_ctx *ctx)
     if (r) {
         fprintf(stderr, "fogfs: cannot open store %s: %s\n", o->store_url ? o->store_url : "local",
                 strerror(-r));
+        return r;
+    }
+    if (o->lxcpath && (r = ctx_mkdir_p(o->lxcpath))) {
+        fprintf(stderr, "fogfs: cannot create lxcpath %s: %s\n", o->lxcpath, strerror(-r));
         return r;
     }
     struct lxcb_opts lo = {

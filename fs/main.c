@@ -7,10 +7,12 @@
 #include "core/units.h"
 #include "fs/server.h"
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define FOGFS_VERSION "0.1.0"
 
@@ -139,12 +141,60 @@ static int parse_args(int argc, char **argv, struct fog_opts *o)
     return 0;
 }
 
+/* Without -f: the parent waits until the child has mounted (or failed) and
+ * exits with its status, so errors reach the terminal. Forking happens before
+ * any thread exists (the store, liblxc and the agent start threads). */
+static int daemon_fd = -1;
+
+static int daemon_fork(void)
+{
+    int p[2];
+    if (pipe(p))
+        return -errno;
+    pid_t pid = fork();
+    if (pid < 0)
+        return -errno;
+    if (pid > 0) {
+        close(p[1]);
+        char status = 1;
+        if (read(p[0], &status, 1) != 1)
+            status = 1;
+        _exit(status);
+    }
+    close(p[0]);
+    daemon_fd = p[1];
+    setsid();
+    return 0;
+}
+
+static void daemon_ready(int status)
+{
+    if (daemon_fd < 0)
+        return;
+    char s = (char)status;
+    if (write(daemon_fd, &s, 1) != 1)
+        status = 1;
+    close(daemon_fd);
+    daemon_fd = -1;
+    int null = open("/dev/null", O_RDWR);
+    if (null >= 0) {
+        dup2(null, 0);
+        dup2(null, 1);
+        dup2(null, 2);
+        if (null > 2)
+            close(null);
+    }
+    if (chdir("/"))
+        status = 1;
+}
+
 static void on_mounted(void *arg)
 {
     struct fog_ctx *ctx = arg;
     int r = fog_agent_start(ctx);
     if (r)
         fprintf(stderr, "fogfs: cannot start the node agent: %s\n", strerror(-r));
+    daemon_ready(0);
 }
 
 int main(int argc, char **argv)
@@ -153,6 +203,10 @@ int main(int argc, char **argv)
     int r = parse_args(argc, argv, &ctx.o);
     if (r)
         return r;
+    if (!ctx.o.foreground && (r = daemon_fork())) {
+        fprintf(stderr, "fogfs: cannot fork: %s\n", strerror(-r));
+        return 1;
+    }
     r = fog_ctx_init(&ctx);
     if (r) {
         fog_ctx_destroy(&ctx);
@@ -162,13 +216,13 @@ int main(int argc, char **argv)
     fog_agent_sample(&ctx);
     fog_event(&ctx, NULL, "node-up", "fogfs %s on %s, store %s", FOGFS_VERSION, ctx.arch,
               ctx.store->ops->describe(ctx.store));
-    struct fs_server *srv;
+    struct fs_server *srv = NULL;
     r = fs_server_new(fog_tree_root(), &ctx, &srv);
     if (!r) {
         struct fs_server_opts so = {
             .mountpoint = ctx.o.mountpoint,
             .fuse_opts = ctx.o.fuse_opts,
-            .foreground = ctx.o.foreground,
+            .foreground = 1,      /* daemon_fork() has done the rest */
             .debug = ctx.o.debug,
         };
         r = fs_server_run(srv, &so, on_mounted, &ctx);

@@ -1,7 +1,7 @@
 /* libfuse3 low-level operations over the generic tree: lookup (with "." and
  * ".."), getattr from a fresh render, per-open snapshots for reads, writes
  * applied in write(), mkdir/rmdir/rename delegated to directory types. */
-#define FUSE_USE_VERSION 35
+#define FUSE_USE_VERSION 312
 #include "fs/server.h"
 #include "fs/inode.h"
 #include <errno.h>
@@ -15,6 +15,10 @@
 
 #define FS_GENERATION 1
 #define FS_ENTRY_TIMEOUT 1.0
+/* Directories' attributes may be cached for a second (their modes never
+ * change; our own mkdir/rmdir/rename invalidate them at once); files' are
+ * never cached, so st_size always matches the value. */
+#define FS_DIR_ATTR_TIMEOUT 1.0
 
 struct fs_server {
     struct fs_itable itable;
@@ -188,7 +192,7 @@ static int fs_fill_entry(struct fs_server *s, struct fs_inode *in, struct fuse_e
         return r;
     e->ino = in->ino;
     e->generation = FS_GENERATION;
-    e->attr_timeout = 0;
+    e->attr_timeout = in->dir ? FS_DIR_ATTR_TIMEOUT : 0;
     e->entry_timeout = FS_ENTRY_TIMEOUT;
     return 0;
 }
@@ -233,7 +237,14 @@ static void fs_op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info 
     if (err)
         fuse_reply_err(req, -err);
     else
-        fuse_reply_attr(req, &st, 0);
+        fuse_reply_attr(req, &st, in->dir ? FS_DIR_ATTR_TIMEOUT : 0);
+}
+
+/* Only root changes the tree. The kernel does not check modes for us (no
+ * default_permissions: it would fetch attributes along every path walk). */
+static int fs_may_change(fuse_req_t req)
+{
+    return fuse_req_ctx(req)->uid == 0 ? 0 : -EACCES;
 }
 
 static void fs_op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
@@ -242,7 +253,9 @@ static void fs_op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int
     struct fs_server *s = fuse_req_userdata(req);
     int err = 0;
     struct fs_inode *in = fs_get_alive(s, ino, &err);
-    if (in) {
+    if (in)
+        err = fs_may_change(req);
+    if (in && !err) {
         if (to_set & (FUSE_SET_ATTR_MODE | FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID))
             err = -EPERM;
         else if (to_set & FUSE_SET_ATTR_SIZE) {
@@ -275,6 +288,8 @@ static void fs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
     int acc = fi->flags & O_ACCMODE;
     if (!err && acc != O_RDONLY && !in->file->store)
         err = -EACCES;
+    if (!err && acc != O_RDONLY)
+        err = fs_may_change(req);
     struct fs_open *o = NULL;
     if (!err) {
         o = calloc(1, sizeof *o);
@@ -441,7 +456,9 @@ static void fs_op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mod
     int err = 0;
     struct fs_inode *p = fs_get_alive(s, parent, &err), *in = NULL;
     struct fuse_entry_param e;
-    if (p && (!p->dir->mkdir || fs_dir_entry(p->dir, name)))
+    if (p)
+        err = fs_may_change(req);
+    if (!err && (!p->dir->mkdir || fs_dir_entry(p->dir, name)))
         err = fs_dir_entry(p->dir, name) ? -EEXIST : -EPERM;
     if (!err)
         err = p->dir->mkdir(s->priv, &p->args, name);
@@ -460,7 +477,9 @@ static void fs_op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
     struct fs_server *s = fuse_req_userdata(req);
     int err = 0;
     struct fs_inode *p = fs_get_alive(s, parent, &err);
-    if (p && (!p->dir->rmdir || fs_dir_entry(p->dir, name)))
+    if (p)
+        err = fs_may_change(req);
+    if (!err && (!p->dir->rmdir || fs_dir_entry(p->dir, name)))
         err = -EPERM;
     if (!err)
         err = p->dir->rmdir(s->priv, &p->args, name);
@@ -475,9 +494,13 @@ static void fs_op_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
     struct fs_inode *p = fs_get_alive(s, parent, &err), *np = NULL;
     if (p)
         np = fs_get_alive(s, newparent, &err);
-    if (np && (flags & RENAME_EXCHANGE))
+    if (np)
+        err = fs_may_change(req);
+    if (err)
+        ;
+    else if (flags & RENAME_EXCHANGE)
         err = -EINVAL;
-    else if (np && (p->dir != np->dir || !p->dir->rename || fs_dir_entry(p->dir, name)))
+    else if ((p->dir != np->dir || !p->dir->rename || fs_dir_entry(p->dir, name)))
         err = p->dir == np->dir ? -EPERM : -EXDEV;
     if (!err)
         err = p->dir->rename(s->priv, &p->args, name, &np->args, newname);
@@ -553,7 +576,7 @@ int fs_server_run(struct fs_server *s, const struct fs_server_opts *o,
     int argc = 0;
     argv[argc++] = "fogfs";
     char opts[1024];
-    snprintf(opts, sizeof opts, "fsname=fogfs,subtype=fogfs,default_permissions%s%s",
+    snprintf(opts, sizeof opts, "fsname=fogfs,subtype=fogfs%s%s",
              o->fuse_opts && *o->fuse_opts ? "," : "", o->fuse_opts ? o->fuse_opts : "");
     argv[argc++] = "-o";
     argv[argc++] = opts;
