@@ -573,7 +573,7 @@ static bool watch_stream_once(struct fog_watch *w, const char *endpoint)
     }
     long status = 0;
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-    if (status == 404 && w->stream_error == -EIO)
+    if (status == 404 && w->stream_error == -EIO && !watch_stopping(w))
         api_fall_back(es, api);
     spoke = status == 200 && !w->stream_error;
     curl_multi_remove_handle(w->multi, h);

@@ -9,6 +9,8 @@
 
 struct fog_store;
 
+/* Revisions are etcd's: one counter for the whole store, 1 when it is empty,
+ * raised by every change; lists and watches use it to stay consistent. */
 struct fog_kv {
     char *key;               /* NUL-terminated */
     char *value;             /* value_len bytes, plus a NUL after them */
@@ -28,7 +30,11 @@ struct fog_watch_event {
 
 /* Called from a store-owned thread, in revision order, one call per change.
  * status 0 with ev set: a change. status -ECANCELED, ev NULL: the requested
- * revision was compacted; the caller should list again and re-watch. */
+ * revision was compacted (or the watcher fell behind the store's history);
+ * it is the last call: the caller should unwatch, list again and re-watch.
+ * ev and its kv are valid only during the call. A DELETE's value is "" (0 bytes).
+ * The callback may call any store function, unwatch() of its own watch too,
+ * but not close(). */
 typedef void (*fog_watch_cb)(void *arg, int status, const struct fog_watch_event *ev);
 
 struct fog_watch;
@@ -53,7 +59,8 @@ struct fog_store_ops {
     int (*lease_grant)(struct fog_store *s, int ttl_seconds, int64_t *lease_id);
     int (*lease_keepalive)(struct fog_store *s, int64_t lease_id);   /* -ENOENT if expired */
     int (*lease_revoke)(struct fog_store *s, int64_t lease_id);
-    /* Watch every key under prefix from revision `from` (0: from now on). */
+    /* Watch every key under prefix from revision `from` (0: every change after
+     * this call returns). `from` = a list's *revision + 1 misses nothing. */
     int (*watch)(struct fog_store *s, const char *prefix, int64_t from, fog_watch_cb cb,
                  void *arg, struct fog_watch **out);
     /* Stops a watch; when it returns, cb is not running and will not be called. */

@@ -590,6 +590,58 @@ static void conformance_unwatch(void)
     s->ops->close(s);
 }
 
+struct conf_self_unwatch {
+    struct fog_store *s;
+    struct fog_watch *w;
+    pthread_mutex_t mu;
+    int calls;
+};
+
+static void conf_self_unwatch_cb(void *arg, int status, const struct fog_watch_event *ev)
+{
+    struct conf_self_unwatch *su = arg;
+
+    pthread_mutex_lock(&su->mu);
+    su->calls++;
+    struct fog_watch *w = su->w;
+    su->w = NULL;
+    pthread_mutex_unlock(&su->mu);
+    if (w)
+        su->s->ops->unwatch(su->s, w);
+}
+
+/* A callback may unwatch its own watch; no call follows. */
+static void conformance_unwatch_from_callback(void)
+{
+    char prefix[128], key[256];
+    struct conf_self_unwatch su = { .mu = PTHREAD_MUTEX_INITIALIZER };
+    struct fog_watch *w = NULL;
+
+    su.s = conf_open(prefix, sizeof prefix);
+    if (!su.s)
+        return;
+    conf_key(key, sizeof key, prefix, "k");
+    pthread_mutex_lock(&su.mu);   /* the callback waits until su.w is set */
+    CHECK_EQ_INT(su.s->ops->watch(su.s, prefix, 0, conf_self_unwatch_cb, &su, &w), 0);
+    su.w = w;
+    pthread_mutex_unlock(&su.mu);
+    for (int i = 0; i < 5; i++)
+        CHECK_EQ_INT(su.s->ops->put(su.s, key, "v", 1, 0, NULL), 0);
+    for (int i = 0; i < 250; i++) {
+        pthread_mutex_lock(&su.mu);
+        int calls = su.calls;
+        pthread_mutex_unlock(&su.mu);
+        if (calls)
+            break;
+        conf_sleep_ms(20);
+    }
+    conf_sleep_ms(300);
+    pthread_mutex_lock(&su.mu);
+    CHECK_EQ_INT(su.calls, 1);
+    pthread_mutex_unlock(&su.mu);
+    su.s->ops->close(su.s);
+}
+
 static void conformance_watch_compacted(void)
 {
     char prefix[128];
@@ -724,6 +776,7 @@ static int conformance_run(const struct conformance_target *target)
     failed += RUN_TEST(conformance_watch_from_now);
     failed += RUN_TEST(conformance_watch_ordering);
     failed += RUN_TEST(conformance_unwatch);
+    failed += RUN_TEST(conformance_unwatch_from_callback);
     failed += RUN_TEST(conformance_watch_compacted);
     failed += RUN_TEST(conformance_concurrent_cas);
     return failed;

@@ -1,5 +1,5 @@
 /* Tests of the embedded store: the conformance suite, plus what only the
- * local store promises (URL parsing, its history bound, unwatch from a callback). */
+ * local store promises (URL parsing, its history bound, close with live objects). */
 #include "tests/unit/store_conformance.h"
 
 static int local_open(struct fog_store **out)
@@ -42,56 +42,6 @@ static void test_open_urls(void)
     CHECK_EQ_INT(fog_store_open("etcd://", &s), -EINVAL);
     CHECK_EQ_INT(fog_store_open("locally", &s), -EINVAL);
     CHECK_EQ_INT(fog_store_open("local", NULL), -EINVAL);
-}
-
-struct self_unwatch {
-    struct fog_store *s;
-    struct fog_watch *w;
-    pthread_mutex_t mu;
-    int calls;
-};
-
-static void self_unwatch_cb(void *arg, int status, const struct fog_watch_event *ev)
-{
-    struct self_unwatch *su = arg;
-
-    pthread_mutex_lock(&su->mu);
-    su->calls++;
-    struct fog_watch *w = su->w;
-    su->w = NULL;
-    pthread_mutex_unlock(&su->mu);
-    if (w)
-        su->s->ops->unwatch(su->s, w);
-}
-
-/* A callback may unwatch its own watch; no call follows. */
-static void test_unwatch_from_callback(void)
-{
-    struct self_unwatch su = { .mu = PTHREAD_MUTEX_INITIALIZER };
-    struct fog_watch *w = NULL;
-
-    CHECK_EQ_INT(store_local_open(&su.s), 0);
-    if (!su.s)
-        return;
-    CHECK_EQ_INT(su.s->ops->watch(su.s, "/k", 0, self_unwatch_cb, &su, &w), 0);
-    pthread_mutex_lock(&su.mu);
-    su.w = w;
-    pthread_mutex_unlock(&su.mu);
-    for (int i = 0; i < 5; i++)
-        CHECK_EQ_INT(su.s->ops->put(su.s, "/k", "v", 1, 0, NULL), 0);
-    for (int i = 0; i < 50; i++) {
-        pthread_mutex_lock(&su.mu);
-        int calls = su.calls;
-        pthread_mutex_unlock(&su.mu);
-        if (calls)
-            break;
-        conf_sleep_ms(20);
-    }
-    conf_sleep_ms(200);
-    pthread_mutex_lock(&su.mu);
-    CHECK_EQ_INT(su.calls, 1);
-    pthread_mutex_unlock(&su.mu);
-    su.s->ops->close(su.s);
 }
 
 /* A consumer that falls behind the history is told it was compacted. */
@@ -156,7 +106,6 @@ int main(void)
     int failed = conformance_run(&local);
 
     failed += RUN_TEST(test_open_urls);
-    failed += RUN_TEST(test_unwatch_from_callback);
     failed += RUN_TEST(test_slow_watcher_compacted);
     failed += RUN_TEST(test_close_with_live_objects);
     return failed ? 1 : 0;
