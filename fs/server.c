@@ -33,6 +33,7 @@ struct fs_open {
     struct fs_buf content;
     struct fs_buf written;
     int readable;
+    int rendered_once;       /* a read at 0 has served the open's render */
 };
 
 static const struct fs_entry *fs_dir_entry(const struct fs_dir *d, const char *name)
@@ -68,12 +69,14 @@ static int fs_inode_alive(struct fs_server *s, struct fs_inode *in)
 static int fs_resolve(struct fs_server *s, struct fs_inode *parent, const char *name,
                       struct fs_inode **out)
 {
-    if (!parent->dir)
-        return -ENOTDIR;
+    /* "." of any inode: how the kernel resolves an NFS handle whose dentry
+     * it has dropped, files included. */
     if (!strcmp(name, ".")) {
         *out = parent;
         return 0;
     }
+    if (!parent->dir)
+        return -ENOTDIR;
     if (!strcmp(name, "..")) {
         *out = parent->parent;
         return 0;
@@ -322,6 +325,18 @@ static void fs_op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
         fuse_reply_err(req, EBADF);
         return;
     }
+    /* A read from offset 0 takes a fresh snapshot: an NFS server keeps one
+     * open file for many clients' reads. Later offsets continue the snapshot. */
+    if (off == 0 && o->rendered_once) {
+        struct fs_server *s = fuse_req_userdata(req);
+        struct fs_inode *in = fs_itable_get(&s->itable, ino);
+        struct fs_buf fresh;
+        if (in && fs_render(s, in, &fresh) == 0) {
+            fs_buf_free(&o->content);
+            o->content = fresh;
+        }
+    }
+    o->rendered_once = 1;
     if (off < 0 || (size_t)off >= o->content.len) {
         fuse_reply_buf(req, NULL, 0);
         return;

@@ -16,7 +16,7 @@ static char check_why_[512];
     "%s:%d: %s == %lld, expected %lld", __FILE__, __LINE__, #a, a_, b_); check_failed_ = 1; } } while (0)
 #define CHECK_EQ_STR(a, b) do { const char *a_ = (a), *b_ = (b); \
     if ((!a_ || !b_ || strcmp(a_, b_)) && !check_failed_) { snprintf(check_why_, sizeof check_why_, \
-    "%s:%d: %s == \"%s\", expected \"%s\"", __FILE__, __LINE__, #a, a_ ? a_ : "(null)", \
+    "%s:%d: %s == \"%.200s\", expected \"%.200s\"", __FILE__, __LINE__, #a, a_ ? a_ : "(null)", \
     b_ ? b_ : "(null)"); check_failed_ = 1; } } while (0)
 
 /* Runs one test function and reports it. Returns 1 if it failed. */
