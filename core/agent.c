@@ -178,6 +178,8 @@ void fog_agent_sample(struct fog_ctx *ctx)
         ctx->sample = m;
     else
         ctx->sample.containers_running = running;
+    fog_led_render(&ctx->led_map, &ctx->sample, &ctx->led_state, ctx->led_rows,
+                   sizeof ctx->led_rows);
     pthread_mutex_unlock(&ctx->sample_lock);
     agent_publish(ctx);
     if (ctx->autoscale)

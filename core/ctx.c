@@ -2,6 +2,7 @@
  * and capacity, the store and the LXC backend. */
 #include "core/ctx.h"
 #include "backends/lxc.h"
+#include "core/tree.h"
 #include "core/units.h"
 #include <errno.h>
 #include <stdio.h>
@@ -81,6 +82,8 @@ int fog_ctx_init(struct fog_ctx *ctx)
             procfs_parse_meminfo(buf, &total, &avail) == 0)
             ctx->cap_mem = (int64_t)total;
     }
+    fog_led_map_default(&ctx->led_map);
+    ctx->led_brightness = FOG_LED_BRIGHTNESS_DEFAULT;
     fog_events_init(&ctx->events);
     fog_ctable_init(&ctx->containers);
     pthread_mutex_init(&ctx->alloc_lock, NULL);
@@ -92,6 +95,7 @@ int fog_ctx_init(struct fog_ctx *ctx)
                 strerror(-r));
         return r;
     }
+    fog_led_load_settings(ctx);
     if (o->lxcpath && (r = ctx_mkdir_p(o->lxcpath))) {
         fprintf(stderr, "fogfs: cannot create lxcpath %s: %s\n", o->lxcpath, strerror(-r));
         return r;

@@ -5,6 +5,7 @@
 #include "core/events.h"
 #include "core/ctable.h"
 #include "backends/procfs.h"
+#include "core/led.h"
 #include "core/metrics.h"
 #include "core/store.h"
 #include <pthread.h>
@@ -12,7 +13,6 @@
 
 struct lxcb;
 struct fog_autoscale;
-struct fog_led_state;
 
 struct fog_opts {
     const char *mountpoint;
@@ -52,7 +52,13 @@ struct fog_ctx {
     struct procfs_counters counters;  /* the previous reading, for rates */
 
     struct fog_autoscale *autoscale;  /* NULL when not built in */
-    struct fog_led_state *led;        /* NULL when not built in */
+    /* The node's LED matrix: map and brightness (settings, also in the
+     * store), hysteresis state and the rows rendered from the last sample;
+     * guarded by sample_lock. */
+    struct fog_led_map led_map;
+    struct fog_led_state led_state;
+    int led_brightness;
+    char led_rows[FOG_LED_ROWS_TEXT_LEN + 1];
 
     pthread_t agent_thread;
     int agent_running;

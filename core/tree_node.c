@@ -139,6 +139,7 @@ static const struct fs_entry node_entries[] = {
     { .name = "capacity", .show = show_capacity },
     { .name = "allocated", .show = show_allocated },
     { .name = "metrics", .dir = &metrics_dir },
+    { .name = "led", .dir = &fog_led_dir },
     { .name = "containers", .dir = &fog_containers_dir },
     { 0 },
 };

@@ -11,7 +11,7 @@ for f in README cluster/nodes cluster/events cluster/store \
          $N/state $N/arch $N/cpus $N/capacity $N/allocated \
          $N/metrics/cpu $N/metrics/mem $N/metrics/net_rx $N/metrics/net_tx \
          $N/metrics/iops_read $N/metrics/iops_write $N/metrics/load $N/metrics/uptime \
-         $N/metrics/containers $N/metrics/all.json; do
+         $N/metrics/containers $N/metrics/all.json $N/led/rows $N/led/map $N/led/brightness; do
     [ -f "$M/$f" ] || missing="$missing $f"
 done
 check_eq tree_files_present "$missing" ""
@@ -76,6 +76,19 @@ check tree_mtime_moves_with_value test "$t2" -gt "$t1"
 expect_errno tree_readonly_write_refused EACCES "$M/$N/metrics/cpu" "5"
 check tree_no_new_files sh -c "! touch '$M/$N/newfile' 2>/dev/null"
 expect_errno tree_node_state_garbage EINVAL "$M/$N/state" "sideways"
+
+# The LED matrix: an 8x8 frame, a validated map and brightness.
+check tree_led_rows_8x8 sh -c "test \$(grep -Ec '^[#.]{8}\$' '$M/$N/led/rows') = 8"
+check_eq tree_led_map_default_row1 "$(sed -n 2p "$M/$N/led/map")" "1 cpu linear 100"
+check tree_led_brightness_write sh -c "echo 4 > '$M/$N/led/brightness'"
+check_eq tree_led_brightness_read "$(cat "$M/$N/led/brightness")" 4
+expect_errno tree_led_brightness_range ERANGE "$M/$N/led/brightness" "16"
+expect_errno tree_led_brightness_garbage EINVAL "$M/$N/led/brightness" "bright"
+expect_errno tree_led_map_garbage EINVAL "$M/$N/led/map" "1 cpu sideways 100"
+expect_errno tree_led_map_row_range ERANGE "$M/$N/led/map" "9 cpu linear 100"
+check_eq tree_led_map_unchanged "$(sed -n 2p "$M/$N/led/map")" "1 cpu linear 100"
+check tree_led_map_write sh -c "echo '1 cpu log 100' > '$M/$N/led/map'"
+check_eq tree_led_map_changed "$(sed -n 2p "$M/$N/led/map")" "1 cpu log 100"
 
 # Inode numbers are the same after a remount.
 before=$(cd "$M" && find . -exec stat -c '%n %i' {} + | sort)
