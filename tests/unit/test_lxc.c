@@ -19,6 +19,16 @@
 
 #define CHECK_TRUE(cond) CHECK_EQ_INT(!!(cond), 1)
 
+/* liblxc 5.0.2's c->rename() leaks its storage struct (64 bytes plus two
+ * paths; reproduced by a program calling only liblxc). liblxc is built
+ * without frame pointers, so its frames cannot be told apart: every leak
+ * found only inside liblxc is suppressed for this test under SAN=1. */
+const char *__lsan_default_suppressions(void);
+const char *__lsan_default_suppressions(void)
+{
+    return "leak:liblxc.so\n";
+}
+
 static char lxcpath[64];
 static char netconf[128];     /* lxc.net.0.type = empty */
 static char vethconf[128];    /* a veth on the missing lxcbr0 */
@@ -190,6 +200,8 @@ static int setup(char *why, size_t whylen)
     signal(SIGTERM, on_signal);
     signal(SIGSEGV, on_signal);
     signal(SIGABRT, on_signal);
+    signal(SIGPIPE, on_signal);   /* e.g. output piped into head */
+    signal(SIGHUP, on_signal);
     /* names unique per run: cgroups (lxc.payload.NAME) are host-wide */
     int id = (int)getpid();
     snprintf(name_a, sizeof name_a, "fa%d", id);
@@ -554,8 +566,8 @@ static void test_start_from_threads(void)
         pthread_create(&th[i], NULL, noise, NULL);
     /* the calling thread blocks every signal, as daemon threads often do,
      * and the process ignores SIGPIPE and SIGHUP, as FUSE daemons do */
-    signal(SIGPIPE, SIG_IGN);
-    signal(SIGHUP, SIG_IGN);
+    void (*old_pipe)(int) = signal(SIGPIPE, SIG_IGN);
+    void (*old_hup)(int) = signal(SIGHUP, SIG_IGN);
     sigset_t all, old;
     sigfillset(&all);
     pthread_sigmask(SIG_BLOCK, &all, &old);
@@ -591,8 +603,8 @@ static void test_start_from_threads(void)
     if (ign)
         mask = strtoull(ign + 7, NULL, 16);
     CHECK_EQ_INT(mask & ((1ULL << (SIGPIPE - 1)) | (1ULL << (SIGHUP - 1))), 0);
-    signal(SIGPIPE, SIG_DFL);
-    signal(SIGHUP, SIG_DFL);
+    signal(SIGPIPE, old_pipe);
+    signal(SIGHUP, old_hup);
     double t0 = now_s();
     CHECK_EQ_INT(lxcb_stop(lx, name_a, why, sizeof why), 0);
     double took = now_s() - t0;
