@@ -347,6 +347,56 @@ int cg_parse_mem(const char *s, int64_t *bytes)
     return *end ? -EINVAL : 0;
 }
 
+static struct cg_item item(const char *key, enum cg_ctrl ctrl, const char *file, int clear)
+{
+    struct cg_item it = { key, ctrl, file, "", clear };
+    return it;
+}
+
+int cg_items_cpu_limit(enum cg_version v, int64_t millicores, struct cg_item *it)
+{
+    int clear = millicores < 0;
+    if (v == CG_V2) {
+        it[0] = item("lxc.cgroup2.cpu.max", CG_CPU, "cpu.max", clear);
+        cg_format_cpu_max(millicores, it[0].value, sizeof it[0].value);
+        return 1;
+    }
+    int64_t q, p;
+    cg_millicores_to_cfs(millicores, &q, &p);
+    it[0] = item("lxc.cgroup.cpu.cfs_period_us", CG_CPU, "cpu.cfs_period_us", clear);
+    snprintf(it[0].value, sizeof it[0].value, "%" PRId64, p);
+    it[1] = item("lxc.cgroup.cpu.cfs_quota_us", CG_CPU, "cpu.cfs_quota_us", clear);
+    snprintf(it[1].value, sizeof it[1].value, "%" PRId64, q);
+    return 2;
+}
+
+int cg_items_cpu_request(enum cg_version v, int64_t millicores, struct cg_item *it)
+{
+    int clear = millicores <= 0;
+    uint64_t shares = cg_millicores_to_shares(millicores);
+    if (v == CG_V2) {
+        it[0] = item("lxc.cgroup2.cpu.weight", CG_CPU, "cpu.weight", clear);
+        snprintf(it[0].value, sizeof it[0].value, "%" PRIu64, cg_shares_to_weight(shares));
+    } else {
+        it[0] = item("lxc.cgroup.cpu.shares", CG_CPU, "cpu.shares", clear);
+        snprintf(it[0].value, sizeof it[0].value, "%" PRIu64, shares);
+    }
+    return 1;
+}
+
+int cg_items_mem_limit(enum cg_version v, int64_t bytes, struct cg_item *it)
+{
+    int clear = bytes < 0;
+    if (v == CG_V2) {
+        it[0] = item("lxc.cgroup2.memory.max", CG_MEMORY, "memory.max", clear);
+        cg_format_mem_v2(bytes, it[0].value, sizeof it[0].value);
+    } else {
+        it[0] = item("lxc.cgroup.memory.limit_in_bytes", CG_MEMORY, "memory.limit_in_bytes", clear);
+        cg_format_mem_v1(bytes, it[0].value, sizeof it[0].value);
+    }
+    return 1;
+}
+
 int cg_parse_cpu_stat_usage_ns(const char *text, uint64_t *ns)
 {
     const char *p = text;

@@ -60,6 +60,23 @@ int cg_format_mem_v2(int64_t bytes, char *buf, size_t len);
 /* Either form back to bytes; v1's huge "unlimited" values count as -1. */
 int cg_parse_mem(const char *s, int64_t *bytes);
 
+/* One cgroup setting as fogfs persists it in an LXC config and applies it
+ * live: "lxc.cgroup.cpu.shares" / "cpu.shares" = "256". */
+struct cg_item {
+    const char *key;    /* LXC config key: lxc.cgroup.* (v1) or lxc.cgroup2.* (v2) */
+    enum cg_ctrl ctrl;  /* whose directory holds `file` */
+    const char *file;
+    char value[64];     /* for the live file and, unless clear, the config */
+    int clear;          /* 1: drop the key from the config (kernel default applies) */
+};
+#define CG_MAX_ITEMS 2
+/* The items (at most CG_MAX_ITEMS, in the order to apply) for a CPU limit in
+ * millicores (-1 max), a CPU request in millicores (0 none) or a memory limit
+ * in bytes (-1 max). Return how many. */
+int cg_items_cpu_limit(enum cg_version v, int64_t millicores, struct cg_item *it);
+int cg_items_cpu_request(enum cg_version v, int64_t millicores, struct cg_item *it);
+int cg_items_mem_limit(enum cg_version v, int64_t bytes, struct cg_item *it);
+
 /* "usage_usec N" from a v2 cpu.stat text, in nanoseconds. -ENOENT if absent. */
 int cg_parse_cpu_stat_usage_ns(const char *text, uint64_t *ns);
 

@@ -677,7 +677,7 @@ int lxcb_start(struct lxcb *b, const char *name, char *why, size_t whylen)
     return rc;
 }
 
-/* ---------- stop / freeze ---------- */
+/* ---------- stop / restart / freeze ---------- */
 
 static int stop_locked(struct lxcb *b, struct ct_entry *e, char *why, size_t whylen)
 {
@@ -707,6 +707,19 @@ int lxcb_stop(struct lxcb *b, const char *name, char *why, size_t whylen)
     if (rc)
         return rc;
     rc = stop_locked(b, e, why, whylen);
+    entry_unlock(b, e);
+    return rc;
+}
+
+int lxcb_restart(struct lxcb *b, const char *name, char *why, size_t whylen)
+{
+    struct ct_entry *e;
+    int rc = entry_lock(b, name, 0, &e, why, whylen);
+    if (rc)
+        return rc;
+    rc = stop_locked(b, e, why, whylen);
+    if (!rc)
+        rc = start_locked(b, e, why, whylen);
     entry_unlock(b, e);
     return rc;
 }
@@ -891,57 +904,15 @@ int lxcb_get_limits(struct lxcb *b, const char *name, struct lxcb_limits *l)
     return 0;
 }
 
-/* One cgroup setting: its config key, its file and controller, its value. */
-struct cg_item {
-    const char *key;    /* "lxc.cgroup.cpu.shares", "lxc.cgroup2.memory.max" */
-    enum cg_ctrl ctrl;
-    const char *file;   /* "cpu.shares" */
-    char value[64];     /* for the live file and the config */
-    int clear;          /* 1: remove from the config (the kernel default applies) */
-};
-
-/* The cgroup items a change of one limit touches, in the order to apply. */
+/* The cgroup items one limit maps to (backends/cgroup does the mapping). */
 static int items_for(enum cg_version v, const struct lxcb_limits *l, int which,
                      struct cg_item *it)
 {
-    int n = 0;
-    if (which == 0) {   /* cpu limit */
-        if (v == CG_V2) {
-            it[n] = (struct cg_item){ "lxc.cgroup2.cpu.max", CG_CPU, "cpu.max", "", 0 };
-            cg_format_cpu_max(l->cpu_limit_m, it[n].value, sizeof it[n].value);
-            it[n++].clear = l->cpu_limit_m < 0;
-        } else {
-            int64_t q, p;
-            cg_millicores_to_cfs(l->cpu_limit_m, &q, &p);
-            it[n] = (struct cg_item){ "lxc.cgroup.cpu.cfs_period_us", CG_CPU, "cpu.cfs_period_us", "", 0 };
-            snprintf(it[n].value, sizeof it[n].value, "%" PRId64, p);
-            it[n++].clear = l->cpu_limit_m < 0;
-            it[n] = (struct cg_item){ "lxc.cgroup.cpu.cfs_quota_us", CG_CPU, "cpu.cfs_quota_us", "", 0 };
-            snprintf(it[n].value, sizeof it[n].value, "%" PRId64, q);
-            it[n++].clear = l->cpu_limit_m < 0;
-        }
-    } else if (which == 1) {   /* cpu request */
-        uint64_t shares = cg_millicores_to_shares(l->cpu_request_m);
-        if (v == CG_V2) {
-            it[n] = (struct cg_item){ "lxc.cgroup2.cpu.weight", CG_CPU, "cpu.weight", "", 0 };
-            snprintf(it[n].value, sizeof it[n].value, "%" PRIu64, cg_shares_to_weight(shares));
-        } else {
-            it[n] = (struct cg_item){ "lxc.cgroup.cpu.shares", CG_CPU, "cpu.shares", "", 0 };
-            snprintf(it[n].value, sizeof it[n].value, "%" PRIu64, shares);
-        }
-        it[n++].clear = l->cpu_request_m <= 0;
-    } else {   /* memory limit */
-        if (v == CG_V2) {
-            it[n] = (struct cg_item){ "lxc.cgroup2.memory.max", CG_MEMORY, "memory.max", "", 0 };
-            cg_format_mem_v2(l->mem_limit, it[n].value, sizeof it[n].value);
-        } else {
-            it[n] = (struct cg_item){ "lxc.cgroup.memory.limit_in_bytes", CG_MEMORY,
-                                      "memory.limit_in_bytes", "", 0 };
-            cg_format_mem_v1(l->mem_limit, it[n].value, sizeof it[n].value);
-        }
-        it[n++].clear = l->mem_limit < 0;
-    }
-    return n;
+    if (which == 0)
+        return cg_items_cpu_limit(v, l->cpu_limit_m, it);
+    if (which == 1)
+        return cg_items_cpu_request(v, l->cpu_request_m, it);
+    return cg_items_mem_limit(v, l->mem_limit, it);
 }
 
 /* Under e->data. Resolves the container's cgroup dirs from its init pid;
@@ -1031,7 +1002,7 @@ static int config_sync_locked(struct lxcb *b, struct ct_entry *e, char *why, siz
     limits_load(b, e, &l);
     int changed = 0;
     for (int w = 0; w < 3; w++) {
-        struct cg_item items[2];
+        struct cg_item items[CG_MAX_ITEMS];
         int n = items_for(b->mounts.version, &l, w, items);
         for (int i = 0; i < n; i++) {
             int rc = persist_item(e->c, &items[i]);
@@ -1132,7 +1103,7 @@ int lxcb_set_limits(struct lxcb *b, const char *name, const struct lxcb_limits *
     limits_load(b, e, &cur);
     int changed[3] = { l->cpu_limit_m != cur.cpu_limit_m, l->cpu_request_m != cur.cpu_request_m,
                        l->mem_limit != cur.mem_limit };
-    struct cg_item items[3][2];
+    struct cg_item items[3][CG_MAX_ITEMS];
     int nitems[3] = { 0, 0, 0 };
     for (int w = 0; w < 3; w++)
         if (changed[w])

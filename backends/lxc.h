@@ -37,7 +37,9 @@ struct lxcb_usage {
     uint64_t pids;          /* tasks now */
 };
 
-/* A line lxcb wants in cluster/events (e.g. "no lxcbr0 bridge: started without network"). */
+/* A line lxcb wants in cluster/events, e.g. (name, "create", "no bridge lxcbr0
+ * on this host: created without network"); action "start" likewise, "error"
+ * for a failed background config save. May be called from lxcb's own thread. */
 typedef void (*lxcb_note_fn)(void *arg, const char *container, const char *action, const char *text);
 
 int lxcb_open(const struct lxcb_opts *o, lxcb_note_fn note, void *note_arg, struct lxcb **out);
@@ -53,20 +55,38 @@ int lxcb_create(struct lxcb *b, const char *name, char *why, size_t whylen); /* 
 int lxcb_destroy(struct lxcb *b, const char *name, char *why, size_t whylen); /* stops first */
 int lxcb_get_state(struct lxcb *b, const char *name, enum lxcb_state *st);
 const char *lxcb_state_name(enum lxcb_state st);      /* "RUNNING", ... */
+/* Start runs liblxc's own lxc-start in a fresh process (clean signal state,
+ * no inherited fds: safe from a multithreaded daemon) and waits, bounded,
+ * for RUNNING. A network whose bridge is missing on this host is left out
+ * for that start (config untouched) and noted. 0 if already running;
+ * -EBUSY if frozen. */
 int lxcb_start(struct lxcb *b, const char *name, char *why, size_t whylen);
-int lxcb_stop(struct lxcb *b, const char *name, char *why, size_t whylen); /* graceful, bounded, then killed */
+/* Graceful (lxc.signal.halt) for up to stop_timeout s, then killed.
+ * 0 if already stopped; a frozen container is thawed first. */
+int lxcb_stop(struct lxcb *b, const char *name, char *why, size_t whylen);
+int lxcb_restart(struct lxcb *b, const char *name, char *why, size_t whylen); /* stop + start */
 int lxcb_freeze(struct lxcb *b, const char *name, char *why, size_t whylen);
 int lxcb_unfreeze(struct lxcb *b, const char *name, char *why, size_t whylen);
-/* Stops (if running), renames, restarts if it ran. -EEXIST if `to` exists. */
+/* Stops (if running), renames (liblxc copies the rootfs), restarts if it
+ * ran; limits go along. -EEXIST if `to` exists. */
 int lxcb_rename(struct lxcb *b, const char *from, const char *to, char *why, size_t whylen);
 
+/* The exact values last set (the sidecar <lxcpath>/<name>/fogfs.limits);
+ * without one, read back from the config's cgroup keys; else the defaults
+ * (-1, 0, -1, -1). */
 int lxcb_get_limits(struct lxcb *b, const char *name, struct lxcb_limits *l);
 /* Applies to the running cgroup (if running) and persists. Only the fields
- * that differ from the current limits are touched. */
+ * that differ from the current limits are touched. -ERANGE for values out of
+ * range, the cgroup write's errno (e.g. -EBUSY: memory in use above a new v1
+ * limit) with nothing persisted. The sidecar is written at once; the LXC
+ * config of a running container is saved within ~0.3 s by a background
+ * thread, and always before fogfs starts or renames it. */
 int lxcb_set_limits(struct lxcb *b, const char *name, const struct lxcb_limits *l,
                     char *why, size_t whylen);
 
-int lxcb_get_usage(struct lxcb *b, const char *name, struct lxcb_usage *u); /* -ESRCH if not running */
+/* Straight from the cgroup files (dirs resolved once per init pid): ~30 us.
+ * -ESRCH if not running. Never waits behind a slow stop/start. */
+int lxcb_get_usage(struct lxcb *b, const char *name, struct lxcb_usage *u);
 /* Addresses, one per line, into buf (empty if none). */
 int lxcb_get_ips(struct lxcb *b, const char *name, char *buf, size_t len);
 /* Device nodes passed through, one per line. */
@@ -75,7 +95,8 @@ int lxcb_get_devices(struct lxcb *b, const char *name, char *buf, size_t len);
  * persisted, applied live when running). -ENOENT if the host has no such node. */
 int lxcb_change_device(struct lxcb *b, const char *name, const char *path, int add,
                        char *why, size_t whylen);
-/* Seconds since the container's init started (for autoscale warmup); -ESRCH if stopped. */
+/* Unix time (seconds) at which the container's init started (for autoscale
+ * warmup); -ESRCH if stopped. */
 int lxcb_get_started_at(struct lxcb *b, const char *name, double *unix_time);
 
 #endif

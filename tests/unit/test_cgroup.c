@@ -5,6 +5,8 @@
 #include "tests/unit/check.h"
 
 #include <errno.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 /* check.h's CHECK_EQ_STR warns (format-truncation) on fixed arrays and its
  * CHECK trips -Wmisleading-indentation; these keep the tests -Werror clean. */
@@ -186,6 +188,84 @@ static void test_cpu_stat(void)
     CHECK_EQ_INT(cg_parse_cpu_stat_usage_ns("user_usec 1\n", &ns), -ENOENT);
 }
 
+static void test_items_v1(void)
+{
+    struct cg_item it[CG_MAX_ITEMS];
+    CHECK_EQ_INT(cg_items_cpu_limit(CG_V1, 500, it), 2);
+    CHECK_EQ_STR(S(it[0].key), "lxc.cgroup.cpu.cfs_period_us");
+    CHECK_EQ_STR(S(it[0].value), "100000");
+    CHECK_EQ_STR(S(it[1].key), "lxc.cgroup.cpu.cfs_quota_us");
+    CHECK_EQ_STR(S(it[1].file), "cpu.cfs_quota_us");
+    CHECK_EQ_STR(S(it[1].value), "50000");
+    CHECK_EQ_INT(it[1].ctrl, CG_CPU);
+    CHECK_EQ_INT(it[1].clear, 0);
+    CHECK_EQ_INT(cg_items_cpu_limit(CG_V1, -1, it), 2);
+    CHECK_EQ_STR(S(it[1].value), "-1");
+    CHECK_EQ_INT(it[0].clear + it[1].clear, 2);
+    CHECK_EQ_INT(cg_items_cpu_request(CG_V1, 250, it), 1);
+    CHECK_EQ_STR(S(it[0].key), "lxc.cgroup.cpu.shares");
+    CHECK_EQ_STR(S(it[0].value), "256");
+    CHECK_EQ_INT(cg_items_cpu_request(CG_V1, 0, it), 1);
+    CHECK_EQ_STR(S(it[0].value), "1024");
+    CHECK_EQ_INT(it[0].clear, 1);
+    CHECK_EQ_INT(cg_items_mem_limit(CG_V1, 268435456, it), 1);
+    CHECK_EQ_STR(S(it[0].key), "lxc.cgroup.memory.limit_in_bytes");
+    CHECK_EQ_STR(S(it[0].value), "268435456");
+    CHECK_EQ_INT(it[0].ctrl, CG_MEMORY);
+    CHECK_EQ_INT(cg_items_mem_limit(CG_V1, -1, it), 1);
+    CHECK_EQ_STR(S(it[0].value), "-1");
+    CHECK_EQ_INT(it[0].clear, 1);
+}
+
+/* What a Raspberry Pi OS bookworm board (pure v2) gets. */
+static void test_items_v2(void)
+{
+    struct cg_item it[CG_MAX_ITEMS];
+    CHECK_EQ_INT(cg_items_cpu_limit(CG_V2, 1500, it), 1);
+    CHECK_EQ_STR(S(it[0].key), "lxc.cgroup2.cpu.max");
+    CHECK_EQ_STR(S(it[0].file), "cpu.max");
+    CHECK_EQ_STR(S(it[0].value), "150000 100000");
+    CHECK_EQ_INT(it[0].clear, 0);
+    CHECK_EQ_INT(cg_items_cpu_limit(CG_V2, -1, it), 1);
+    CHECK_EQ_STR(S(it[0].value), "max 100000");
+    CHECK_EQ_INT(it[0].clear, 1);
+    CHECK_EQ_INT(cg_items_cpu_request(CG_V2, 250, it), 1);
+    CHECK_EQ_STR(S(it[0].key), "lxc.cgroup2.cpu.weight");
+    CHECK_EQ_STR(S(it[0].file), "cpu.weight");
+    CHECK_EQ_STR(S(it[0].value), "25");
+    CHECK_EQ_INT(cg_items_cpu_request(CG_V2, 0, it), 1);
+    CHECK_EQ_STR(S(it[0].value), "100");
+    CHECK_EQ_INT(it[0].clear, 1);
+    CHECK_EQ_INT(cg_items_mem_limit(CG_V2, 536870912, it), 1);
+    CHECK_EQ_STR(S(it[0].key), "lxc.cgroup2.memory.max");
+    CHECK_EQ_STR(S(it[0].file), "memory.max");
+    CHECK_EQ_STR(S(it[0].value), "536870912");
+    CHECK_EQ_INT(cg_items_mem_limit(CG_V2, -1, it), 1);
+    CHECK_EQ_STR(S(it[0].value), "max");
+    CHECK_EQ_INT(it[0].clear, 1);
+}
+
+static void test_file_io(void)
+{
+    char dir[] = "/tmp/fogfs-cg-XXXXXX", buf[64];
+    CHECK_TRUE(mkdtemp(dir) != NULL);
+    char path[64];
+    snprintf(path, sizeof path, "%s/memory.max", dir);
+    FILE *f = fopen(path, "w");
+    CHECK_TRUE(f != NULL);
+    if (f)
+        fclose(f);
+    CHECK_EQ_INT(cg_write_file(dir, "memory.max", "12345"), 0);
+    CHECK_EQ_INT(cg_read_file(dir, "memory.max", buf, sizeof buf), 0);
+    CHECK_EQ_STR(S(buf), "12345");
+    CHECK_EQ_INT(cg_read_file(dir, "memory.max", buf, 3), 0);   /* truncated, terminated */
+    CHECK_EQ_STR(S(buf), "12");
+    CHECK_EQ_INT(cg_read_file(dir, "nosuch", buf, sizeof buf), -ENOENT);
+    CHECK_EQ_INT(cg_write_file(dir, "nosuch", "1"), -ENOENT);
+    unlink(path);
+    rmdir(dir);
+}
+
 static void test_detect_this_host(void)
 {
     struct cg_mounts m;
@@ -205,6 +285,9 @@ int main(void)
     failed += RUN_TEST(test_shares_weight);
     failed += RUN_TEST(test_mem_mapping);
     failed += RUN_TEST(test_cpu_stat);
+    failed += RUN_TEST(test_items_v1);
+    failed += RUN_TEST(test_items_v2);
+    failed += RUN_TEST(test_file_io);
     failed += RUN_TEST(test_detect_this_host);
     return failed ? 1 : 0;
 }

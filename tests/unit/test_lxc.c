@@ -443,6 +443,24 @@ static void test_usage(void)
     CHECK_TRUE(per < 0.001);
 }
 
+static void test_restart(void)
+{
+    char why[256] = "";
+    pid_t before = init_pid_of(name_a);
+    CHECK_TRUE(before > 0);
+    CHECK_EQ_INT(lxcb_restart(lx, name_a, why, sizeof why), 0);
+    enum lxcb_state st = LXCB_UNKNOWN;
+    CHECK_EQ_INT(lxcb_get_state(lx, name_a, &st), 0);
+    CHECK_EQ_STR(lxcb_state_name(st), "RUNNING");
+    pid_t after = init_pid_of(name_a);
+    CHECK_TRUE(after > 0 && after != before);
+    check_limits_in_cgroup(name_a);
+    struct lxcb_usage u;
+    CHECK_EQ_INT(lxcb_get_usage(lx, name_a, &u), 0);   /* cgroup cache follows the new init */
+    CHECK_TRUE(u.pids >= 1);
+    CHECK_EQ_INT(lxcb_restart(lx, "nosuch", why, sizeof why), -ENOENT);
+}
+
 static void test_freeze(void)
 {
     char why[256] = "";
@@ -732,6 +750,7 @@ int main(void)
     failed += RUN_TEST(test_limits_live_and_persisted);
     failed += RUN_TEST(test_mem_limit_below_usage);
     failed += RUN_TEST(test_usage);
+    failed += RUN_TEST(test_restart);
     failed += RUN_TEST(test_freeze);
     failed += RUN_TEST(test_devices);
     failed += RUN_TEST(test_start_from_threads);
