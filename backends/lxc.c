@@ -252,6 +252,9 @@ static int entry_ref_defined(struct lxcb *b, const char *name, struct ct_entry *
     if (rc)
         return rc;
     if (!entry_is_defined(e)) {
+        /* no handle kept for a name without a container: one made by
+         * lxc-create later must get a handle that loads its config */
+        entry_retire(b, e);
         entry_put(b, e);
         return -ENOENT;
     }
