@@ -350,7 +350,9 @@ int fog_autoscale_set(struct fog_ctx *ctx, const char *name, const char *val, si
     if (!as)
         return -EOPNOTSUPP;
     struct fog_autoscale_policy q;
+    char old[32];
     fog_autoscale_get(ctx, &q);
+    fog_autoscale_format(&q, name, old, sizeof old);   /* before the store's watch can apply it */
     const char *expected = NULL;
     int r = fog_autoscale_parse(&q, name, val, len, &expected);
     if (r)
@@ -364,9 +366,7 @@ int fog_autoscale_set(struct fog_ctx *ctx, const char *name, const char *val, si
         fog_event(ctx, NULL, "error", "%s: cannot store \"%s\" (%s)", file, now, strerror(-r));
         return r;
     }
-    char old[32];
     pthread_mutex_lock(&as->lock);
-    fog_autoscale_format(&as->p, name, old, sizeof old);
     as_apply_locked(as, key, now, strlen(now), rev);
     pthread_mutex_unlock(&as->lock);
     fog_event(ctx, NULL, "autoscale", "policy %s %s -> %s", name, old, now);
