@@ -4,10 +4,11 @@
 #include "backends/lxc.h"
 #include "backends/procfs.h"
 #include "core/autoscale.h"
+#include "core/cluster.h"
 #include "core/ctx.h"
+#include "core/metrics_json.h"
 #include "fs/tree.h"
 #include <errno.h>
-#include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -119,33 +120,7 @@ void fog_agent_render_json(struct fog_ctx *ctx, struct fs_buf *out)
     pthread_mutex_lock(&ctx->sample_lock);
     struct fog_node_metrics m = ctx->sample;
     pthread_mutex_unlock(&ctx->sample_lock);
-    json_t *o = json_object();
-    if (!o) {
-        out->oom = 1;
-        return;
-    }
-    json_object_set_new(o, "time", json_real(m.time));
-    json_object_set_new(o, "interval", json_real(m.interval));
-    json_object_set_new(o, "cpu", json_real(round(m.cpu_percent * 10) / 10));
-    json_object_set_new(o, "mem", json_real(round(m.mem_percent * 10) / 10));
-    json_object_set_new(o, "net_rx", json_integer(llround(m.net_rx_bps)));
-    json_object_set_new(o, "net_tx", json_integer(llround(m.net_tx_bps)));
-    json_object_set_new(o, "iops_read", json_real(round(m.iops_read * 10) / 10));
-    json_object_set_new(o, "iops_write", json_real(round(m.iops_write * 10) / 10));
-    json_object_set_new(o, "load", json_pack("[fff]", m.load[0], m.load[1], m.load[2]));
-    if (m.has_temp)
-        json_object_set_new(o, "temp", json_real(round(m.temp_c * 10) / 10));
-    json_object_set_new(o, "uptime", json_integer(llround(m.uptime_s)));
-    json_object_set_new(o, "containers", json_integer(m.containers_running));
-    char *s = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(10));
-    json_decref(o);
-    if (!s) {
-        out->oom = 1;
-        return;
-    }
-    fs_buf_add(out, s, strlen(s));
-    fs_buf_add(out, "\n", 1);
-    free(s);
+    fog_metrics_render_json(&m, -1, out);
 }
 
 static void agent_publish(struct fog_ctx *ctx)
@@ -182,6 +157,7 @@ void fog_agent_sample(struct fog_ctx *ctx)
                    sizeof ctx->led_rows);
     pthread_mutex_unlock(&ctx->sample_lock);
     agent_publish(ctx);
+    fog_cluster_tick(ctx);
     if (ctx->autoscale)
         fog_autoscale_tick(ctx);
 }

@@ -59,6 +59,10 @@ int fog_ctx_init(struct fog_ctx *ctx)
         o->interval = 1;
     if (o->stop_timeout <= 0)
         o->stop_timeout = 10;
+    if (o->lease_ttl <= 0)
+        o->lease_ttl = 5;
+    if (o->write_timeout <= 0)
+        o->write_timeout = 5;
     if (o->node) {
         snprintf(ctx->node, sizeof ctx->node, "%s", o->node);
     } else if (gethostname(ctx->node, sizeof ctx->node - 1) != 0) {

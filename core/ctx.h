@@ -13,6 +13,7 @@
 
 struct lxcb;
 struct fog_autoscale;
+struct fog_cluster;
 
 struct fog_opts {
     const char *mountpoint;
@@ -31,6 +32,9 @@ struct fog_opts {
     int foreground;
     int debug;
     char fuse_opts[512];
+    int lease_ttl;              /* seconds, default 5 */
+    const char *shared_dir;     /* root filesystems every node sees; NULL: none */
+    double write_timeout;       /* seconds a remote write waits, default 5 */
 };
 
 struct fog_ctx {
@@ -51,6 +55,7 @@ struct fog_ctx {
     struct fog_node_metrics sample;
     struct procfs_counters counters;  /* the previous reading, for rates */
 
+    struct fog_cluster *cluster;      /* the cluster view (core/cluster.c) */
     struct fog_autoscale *autoscale;  /* NULL when not built in */
     /* The node's LED matrix: map and brightness (settings, also in the
      * store), hysteresis state and the rows rendered from the last sample;

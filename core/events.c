@@ -22,6 +22,16 @@ void fog_events_destroy(struct fog_events *ev)
     pthread_mutex_destroy(&ev->lock);
 }
 
+static void events_keep(struct fog_events *ev, char *line)
+{
+    pthread_mutex_lock(&ev->lock);
+    size_t slot = ev->next % FOG_EVENTS_KEEP;
+    free(ev->lines[slot]);
+    ev->lines[slot] = line;
+    ev->next++;
+    pthread_mutex_unlock(&ev->lock);
+}
+
 void fog_event(struct fog_ctx *ctx, const char *container, const char *action,
                const char *fmt, ...)
 {
@@ -46,17 +56,27 @@ void fog_event(struct fog_ctx *ctx, const char *container, const char *action,
     char *copy = strdup(line);
     if (!copy)
         return;
-    pthread_mutex_lock(&ctx->events.lock);
-    size_t slot = ctx->events.next % FOG_EVENTS_KEEP;
-    free(ctx->events.lines[slot]);
-    ctx->events.lines[slot] = copy;
-    ctx->events.next++;
-    pthread_mutex_unlock(&ctx->events.lock);
+    events_keep(&ctx->events, copy);
     if (ctx->store) {
         char key[128];
         snprintf(key, sizeof key, "events/%s", ctx->node);
         ctx->store->ops->put(ctx->store, key, line, n, 0, NULL);
     }
+}
+
+void fog_events_append(struct fog_events *ev, const char *line, size_t len)
+{
+    if (!len)
+        return;
+    int nl = line[len - 1] == '\n';
+    char *copy = malloc(len + !nl + 1);
+    if (!copy)
+        return;
+    memcpy(copy, line, len);
+    if (!nl)
+        copy[len++] = '\n';
+    copy[len] = 0;
+    events_keep(ev, copy);
 }
 
 void fog_events_render(struct fog_events *ev, struct fs_buf *out)

@@ -22,6 +22,8 @@ void fog_events_destroy(struct fog_events *ev);
 /* Adds one line. container NULL prints "-". */
 void fog_event(struct fog_ctx *ctx, const char *container, const char *action,
                const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Adds a line another node published (not published again). */
+void fog_events_append(struct fog_events *ev, const char *line, size_t len);
 /* Appends every kept line, oldest first. */
 void fog_events_render(struct fog_events *ev, struct fs_buf *out);
 /* A written value made safe to quote in an event: printable ASCII, at most

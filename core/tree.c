@@ -1,6 +1,7 @@
 /* The root of /fog: README, cluster/ (nodes, events, store), and one
  * directory per node; plus the value helpers every writable file shares. */
 #include "core/tree.h"
+#include "core/cluster.h"
 #include "core/ctx.h"
 #include "core/units.h"
 #include <errno.h>
@@ -59,15 +60,14 @@ static int show_readme(void *priv, const struct fs_args *a, struct fs_buf *out)
 
 static int root_list(void *priv, const struct fs_args *a, fs_name_fn fn, void *arg)
 {
-    struct fog_ctx *ctx = priv;
-    fn(arg, ctx->node);
+    fog_cluster_list_nodes(priv, fn, arg);
     return 0;
 }
 
 static int root_exists(void *priv, const struct fs_args *a, const char *name)
 {
     struct fog_ctx *ctx = priv;
-    return !strcmp(name, ctx->node);
+    return !strcmp(name, ctx->node) || fog_cluster_node_state(ctx, name) != FOG_NODE_UNKNOWN;
 }
 
 static const struct fs_entry root_entries[] = {

@@ -1,13 +1,26 @@
 /* /fog/cluster/: nodes (name and state), events, store, autoscale/. */
 #include "core/autoscale.h"
+#include "core/cluster.h"
 #include "core/ctx.h"
 #include "core/tree.h"
 #include <string.h>
 
+struct nodes_render {
+    struct fog_ctx *ctx;
+    struct fs_buf *out;
+};
+
+static void nodes_line(void *arg, const char *node)
+{
+    struct nodes_render *r = arg;
+    fs_buf_printf(r->out, "%s %s\n", node,
+                  fog_node_state_name(fog_cluster_node_state(r->ctx, node)));
+}
+
 static int show_nodes(void *priv, const struct fs_args *a, struct fs_buf *out)
 {
-    struct fog_ctx *ctx = priv;
-    fs_buf_printf(out, "%s %s\n", ctx->node, ctx->draining ? "draining" : "up");
+    struct nodes_render r = { priv, out };
+    fog_cluster_list_nodes(priv, nodes_line, &r);
     return 0;
 }
 

@@ -1,7 +1,9 @@
 /* /fog/<node>/: state, arch, cpus, capacity, allocated, metrics/ (rendered
  * from the agent's latest sample) and containers/. */
 #include "core/agent.h"
+#include "core/cluster.h"
 #include "core/ctx.h"
+#include "core/metrics_json.h"
 #include "core/ops.h"
 #include "core/tree.h"
 #include "core/units.h"
@@ -11,18 +13,49 @@
 
 extern const struct fs_dir fog_containers_dir;
 
-static struct fog_node_metrics node_sample(struct fog_ctx *ctx)
+#define NODE(a) ((a)->v[0])
+
+static int is_local(struct fog_ctx *ctx, const struct fs_args *a)
 {
-    pthread_mutex_lock(&ctx->sample_lock);
-    struct fog_node_metrics m = ctx->sample;
-    pthread_mutex_unlock(&ctx->sample_lock);
+    return !strcmp(NODE(a), ctx->node);
+}
+
+/* The node's latest sample: this node's from the agent, another's as it
+ * published it (zeros if it never did); *age for a remote one. */
+static struct fog_node_metrics node_sample_age(struct fog_ctx *ctx, const struct fs_args *a,
+                                               double *age)
+{
+    struct fog_node_metrics m;
+    if (age)
+        *age = -1;
+    if (is_local(ctx, a)) {
+        pthread_mutex_lock(&ctx->sample_lock);
+        m = ctx->sample;
+        pthread_mutex_unlock(&ctx->sample_lock);
+    } else if (fog_cluster_node_sample(ctx, NODE(a), &m, age)) {
+        memset(&m, 0, sizeof m);
+    }
     return m;
+}
+
+static struct fog_node_metrics node_sample(struct fog_ctx *ctx, const struct fs_args *a)
+{
+    return node_sample_age(ctx, a, NULL);
+}
+
+/* Another node's registration; zeros when it has none (down). */
+static struct fog_node_info node_info(struct fog_ctx *ctx, const struct fs_args *a)
+{
+    struct fog_node_info i;
+    if (fog_cluster_node_info(ctx, NODE(a), &i))
+        memset(&i, 0, sizeof i);
+    return i;
 }
 
 static int show_state(void *priv, const struct fs_args *a, struct fs_buf *out)
 {
     struct fog_ctx *ctx = priv;
-    fs_buf_printf(out, "%s\n", ctx->draining ? "draining" : "up");
+    fs_buf_printf(out, "%s\n", fog_node_state_name(fog_cluster_node_state(ctx, NODE(a))));
     return 0;
 }
 
@@ -35,6 +68,7 @@ static int store_state(void *priv, const struct fs_args *a, const char *val, siz
         return r;
     if (!strcmp(v, "up")) {
         ctx->draining = 0;
+        fog_cluster_register(ctx);
         fog_event(ctx, NULL, "node-up", "%s accepts containers", ctx->node);
         return 0;
     }
@@ -46,6 +80,7 @@ static int store_state(void *priv, const struct fs_args *a, const char *val, siz
         return -ENOSPC;
     }
     ctx->draining = 1;
+    fog_cluster_register(ctx);
     fog_event(ctx, NULL, "node-down", "%s draining", ctx->node);
     return 0;
 }
@@ -53,37 +88,45 @@ static int store_state(void *priv, const struct fs_args *a, const char *val, siz
 static int show_arch(void *priv, const struct fs_args *a, struct fs_buf *out)
 {
     struct fog_ctx *ctx = priv;
-    fs_buf_printf(out, "%s\n", ctx->arch);
+    fs_buf_printf(out, "%s\n", is_local(ctx, a) ? ctx->arch : node_info(ctx, a).arch);
     return 0;
 }
 
 static int show_cpus(void *priv, const struct fs_args *a, struct fs_buf *out)
 {
     struct fog_ctx *ctx = priv;
-    struct fog_node_metrics m = node_sample(ctx);
-    fs_buf_printf(out, "%d\n", m.cpus_online > 0 ? m.cpus_online : ctx->cpus);
+    struct fog_node_metrics m = node_sample(ctx, a);
+    int cpus = is_local(ctx, a) ? ctx->cpus : node_info(ctx, a).cpus;
+    fs_buf_printf(out, "%d\n", m.cpus_online > 0 ? m.cpus_online : cpus);
     return 0;
 }
 
 static int show_capacity(void *priv, const struct fs_args *a, struct fs_buf *out)
 {
     struct fog_ctx *ctx = priv;
-    fs_buf_printf(out, "cpu=%lldm mem=%lld\n", (long long)ctx->cap_cpu_m, (long long)ctx->cap_mem);
+    struct fog_node_info i = { .cap_cpu_m = ctx->cap_cpu_m, .cap_mem = ctx->cap_mem };
+    if (!is_local(ctx, a))
+        i = node_info(ctx, a);
+    fs_buf_printf(out, "cpu=%lldm mem=%lld\n", (long long)i.cap_cpu_m, (long long)i.cap_mem);
     return 0;
 }
 
 static int show_allocated(void *priv, const struct fs_args *a, struct fs_buf *out)
 {
     struct fog_ctx *ctx = priv;
-    fs_buf_printf(out, "cpu=%lldm mem=%lld\n", (long long)ops_allocated_cpu(ctx, NULL),
-                  (long long)ops_allocated_mem(ctx));
+    if (!is_local(ctx, a))
+        fs_buf_printf(out, "cpu=%lldm mem=%lld\n",
+                      (long long)fog_cluster_allocated_cpu(ctx, NODE(a)), 0LL);
+    else
+        fs_buf_printf(out, "cpu=%lldm mem=%lld\n", (long long)ops_allocated_cpu(ctx, NULL),
+                      (long long)ops_allocated_mem(ctx));
     return 0;
 }
 
 #define METRIC(fname, fmt, expr)                                                        \
     static int show_##fname(void *priv, const struct fs_args *a, struct fs_buf *out)    \
     {                                                                                   \
-        struct fog_node_metrics m = node_sample(priv);                                  \
+        struct fog_node_metrics m = node_sample(priv, a);                               \
         fs_buf_printf(out, fmt "\n", expr);                                             \
         return 0;                                                                       \
     }
@@ -99,19 +142,28 @@ METRIC(temp, "%.1f", m.temp_c)
 
 static int show_load(void *priv, const struct fs_args *a, struct fs_buf *out)
 {
-    struct fog_node_metrics m = node_sample(priv);
+    struct fog_node_metrics m = node_sample(priv, a);
     fs_buf_printf(out, "%.2f %.2f %.2f\n", m.load[0], m.load[1], m.load[2]);
     return 0;
 }
 
 static int has_temp(void *priv, const struct fs_args *a)
 {
-    return node_sample(priv).has_temp;
+    return node_sample(priv, a).has_temp;
 }
 
 static int show_all_json(void *priv, const struct fs_args *a, struct fs_buf *out)
 {
-    fog_agent_render_json(priv, out);
+    struct fog_ctx *ctx = priv;
+    if (is_local(ctx, a)) {
+        fog_agent_render_json(ctx, out);
+        return 0;
+    }
+    double age;
+    struct fog_node_metrics m = node_sample_age(ctx, a, &age);
+    /* A node that is not up shows how old its last sample is. */
+    fog_metrics_render_json(&m, fog_cluster_node_state(ctx, NODE(a)) == FOG_NODE_DOWN ? age : -1,
+                            out);
     return 0;
 }
 

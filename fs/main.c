@@ -1,6 +1,7 @@
 /* fogfs: mounts the cluster as a filesystem. Parses options, sets up the
  * daemon context, starts the node agent and serves the tree until unmounted. */
 #include "core/agent.h"
+#include "core/cluster.h"
 #include "core/autoscale.h"
 #include "core/ctx.h"
 #include "core/tree.h"
@@ -39,6 +40,9 @@ static void usage(FILE *f)
         "      --mem BYTES         memory capacity, e.g. 2G (default: MemTotal)\n"
         "      --stop-timeout S    graceful stop before a kill (default 10)\n"
         "      --store URL         local (default) or etcd://HOST:PORT[,HOST:PORT...]\n"
+        "      --lease-ttl S       seconds before a silent node reads down (default 5)\n"
+        "      --shared-dir DIR    container root filesystems every node sees (migration)\n"
+        "      --write-timeout S   how long a write to another node waits (default 5)\n"
         "  -h, --help              this text\n"
         "  -V, --version           the version\n"
         "\n"
@@ -46,7 +50,7 @@ static void usage(FILE *f)
 }
 
 enum { O_NODE = 256, O_LXCPATH, O_LXCCONF, O_TEMPLATE, O_TARG, O_PROCFS, O_SYSFS,
-       O_INTERVAL, O_CPUS, O_MEM, O_STOPTO, O_STORE };
+       O_INTERVAL, O_CPUS, O_MEM, O_STOPTO, O_STORE, O_LEASE, O_SHARED, O_WTIMEOUT };
 
 static int parse_args(int argc, char **argv, struct fog_opts *o)
 {
@@ -67,6 +71,9 @@ static int parse_args(int argc, char **argv, struct fog_opts *o)
         { "mem", required_argument, NULL, O_MEM },
         { "stop-timeout", required_argument, NULL, O_STOPTO },
         { "store", required_argument, NULL, O_STORE },
+        { "lease-ttl", required_argument, NULL, O_LEASE },
+        { "shared-dir", required_argument, NULL, O_SHARED },
+        { "write-timeout", required_argument, NULL, O_WTIMEOUT },
         { 0 },
     };
     int c, nt = 0;
@@ -130,6 +137,23 @@ static int parse_args(int argc, char **argv, struct fog_opts *o)
             o->stop_timeout = (int)v;
             break;
         case O_STORE: o->store_url = optarg; break;
+        case O_LEASE:
+            if (units_parse_int(optarg, strlen(optarg), 1, 3600, &v)) {
+                fprintf(stderr, "fogfs: --lease-ttl wants seconds, 1 to 3600\n");
+                return 2;
+            }
+            o->lease_ttl = (int)v;
+            break;
+        case O_SHARED: o->shared_dir = optarg; break;
+        case O_WTIMEOUT: {
+            char *end;
+            o->write_timeout = strtod(optarg, &end);
+            if (*end || !(o->write_timeout >= 0.1 && o->write_timeout <= 3600)) {
+                fprintf(stderr, "fogfs: --write-timeout wants seconds between 0.1 and 3600\n");
+                return 2;
+            }
+            break;
+        }
         default: usage(stderr); return 2;
         }
     }
@@ -214,6 +238,14 @@ int main(int argc, char **argv)
     }
     fog_autoscale_new(&ctx);        /* ctx.autoscale; stays NULL without memory */
     fog_agent_sample(&ctx);
+    if ((r = fog_cluster_start(&ctx))) {
+        fprintf(stderr, "fogfs: cannot join the cluster through %s: %s\n",
+                ctx.store->ops->describe(ctx.store), strerror(-r));
+        fog_cluster_stop(&ctx);
+        fog_autoscale_free(&ctx);
+        fog_ctx_destroy(&ctx);
+        return 1;
+    }
     fog_event(&ctx, NULL, "node-up", "fogfs %s on %s, store %s", FOGFS_VERSION, ctx.arch,
               ctx.store->ops->describe(ctx.store));
     struct fs_server *srv = NULL;
@@ -230,6 +262,7 @@ int main(int argc, char **argv)
             fprintf(stderr, "fogfs: cannot serve %s: %s\n", ctx.o.mountpoint, strerror(-r));
     }
     fog_agent_stop(&ctx);
+    fog_cluster_stop(&ctx);
     fs_server_free(srv);
     fog_autoscale_free(&ctx);
     fog_ctx_destroy(&ctx);
