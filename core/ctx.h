@@ -14,6 +14,7 @@
 struct lxcb;
 struct fog_autoscale;
 struct fog_cluster;
+struct fog_remote;
 
 struct fog_opts {
     const char *mountpoint;
@@ -56,6 +57,7 @@ struct fog_ctx {
     struct procfs_counters counters;  /* the previous reading, for rates */
 
     struct fog_cluster *cluster;      /* the cluster view (core/cluster.c) */
+    struct fog_remote *remote;        /* writes to other nodes (core/remote.c) */
     struct fog_autoscale *autoscale;  /* NULL when not built in */
     /* The node's LED matrix: map and brightness (settings, also in the
      * store), hysteresis state and the rows rendered from the last sample;

@@ -3,7 +3,9 @@
  * through core/ops.c; mkdir/rmdir/mv map to create/destroy/rename. */
 #include "backends/lxc.h"
 #include "core/autoscale.h"
+#include "core/cluster.h"
 #include "core/ctx.h"
+#include "core/remote.h"
 #include "core/ops.h"
 #include "core/tree.h"
 #include "core/units.h"
@@ -12,12 +14,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define NODE(a) ((a)->v[0])
 #define CNAME(a) ((a)->v[1])
 
-/* A copy of the container's entry; -ENOENT when it has gone. */
+static int is_local(struct fog_ctx *ctx, const struct fs_args *a)
+{
+    return !strcmp(NODE(a), ctx->node);
+}
+
+/* A copy of the container's entry (this node's table, or another node's
+ * published status); -ENOENT when it has gone. */
 static int container_get(struct fog_ctx *ctx, const struct fs_args *a, struct fog_container *c)
 {
-    return fog_ctable_get(&ctx->containers, CNAME(a), c);
+    if (is_local(ctx, a))
+        return fog_ctable_get(&ctx->containers, CNAME(a), c);
+    return fog_cluster_container(ctx, NODE(a), CNAME(a), c);
 }
 
 static const char *container_state_name(const struct fog_container *c)
@@ -27,6 +38,7 @@ static const char *container_state_name(const struct fog_container *c)
 
 static int container_autoscale(struct fog_ctx *ctx, const struct fog_container *c)
 {
+    /* A remote status carries the value its node resolved. */
     return c->limits.autoscale >= 0 ? c->limits.autoscale : fog_autoscale_enabled(ctx);
 }
 
@@ -65,18 +77,22 @@ CSHOW(state, fs_buf_printf(out, "%s\n", container_state_name(c)))
 CSHOW(cpu_limit, out_cpu(out, c->limits.cpu_limit_m))
 CSHOW(cpu_request, out_cpu(out, c->limits.cpu_request_m > 0 ? c->limits.cpu_request_m : 0))
 CSHOW(mem_limit, out_mem(out, c->limits.mem_limit))
-CSHOW(node, fs_buf_printf(out, "%s\n", ctx->node))
+CSHOW(node, fs_buf_printf(out, "%s\n", NODE(a)))
 CSHOW(cpu_usage, out_cpu(out, c->cpu_usage_m))
 CSHOW(mem_usage, fs_buf_printf(out, "%llu\n", (unsigned long long)c->mem_usage))
 CSHOW(pids, fs_buf_printf(out, "%llu\n", (unsigned long long)c->pids))
 CSHOW(autoscale, fs_buf_printf(out, "%d\n", container_autoscale(ctx, c)))
 
-/* Lines from the backend ("" or "a\nb\n"), as a file's content. */
-static int show_lines(struct fog_ctx *ctx, const struct fs_args *a, struct fs_buf *out,
-                      int (*get)(struct lxcb *, const char *, char *, size_t))
+/* A list field ("ip", "devices") as lines: this node's from the backend,
+ * another's from its published status. */
+static int container_lines(struct fog_ctx *ctx, const struct fs_args *a, const char *field,
+                           struct fs_buf *out)
 {
+    if (!is_local(ctx, a))
+        return fog_cluster_container_lines(ctx, NODE(a), CNAME(a), field, out);
     char buf[2048] = "";
-    int r = get(ctx->lxc, CNAME(a), buf, sizeof buf);
+    int r = (!strcmp(field, "ip") ? lxcb_get_ips : lxcb_get_devices)(ctx->lxc, CNAME(a), buf,
+                                                                       sizeof buf);
     if (r == -ESRCH)
         r = 0, buf[0] = 0;
     if (r)
@@ -90,12 +106,12 @@ static int show_lines(struct fog_ctx *ctx, const struct fs_args *a, struct fs_bu
 
 static int show_ip(void *priv, const struct fs_args *a, struct fs_buf *out)
 {
-    return show_lines(priv, a, out, lxcb_get_ips);
+    return container_lines(priv, a, "ip", out);
 }
 
 static int show_devices(void *priv, const struct fs_args *a, struct fs_buf *out)
 {
-    return show_lines(priv, a, out, lxcb_get_devices);
+    return container_lines(priv, a, "devices", out);
 }
 
 static json_t *json_cpu(int64_t m)
@@ -105,15 +121,16 @@ static json_t *json_cpu(int64_t m)
     return json_string(b);
 }
 
-static json_t *json_lines(struct fog_ctx *ctx, const char *name,
-                          int (*get)(struct lxcb *, const char *, char *, size_t))
+static json_t *json_lines(struct fog_ctx *ctx, const struct fs_args *a, const char *field)
 {
-    char buf[2048] = "";
+    struct fs_buf b;
+    fs_buf_init(&b);
     json_t *arr = json_array();
-    if (get(ctx->lxc, name, buf, sizeof buf))
-        return arr;
-    for (char *save = NULL, *l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
-        json_array_append_new(arr, json_string(l));
+    if (container_lines(ctx, a, field, &b) == 0 && b.data)
+        for (char *save = NULL, *l = strtok_r(b.data, "\n", &save); l;
+             l = strtok_r(NULL, "\n", &save))
+            json_array_append_new(arr, json_string(l));
+    fs_buf_free(&b);
     return arr;
 }
 
@@ -126,8 +143,8 @@ static int show_status_json(void *priv, const struct fs_args *a, struct fs_buf *
     int r = container_get(ctx, a, c);
     json_t *o = r ? NULL : json_object();
     if (o) {
-        json_object_set_new(o, "name", json_string(c->name));
-        json_object_set_new(o, "node", json_string(ctx->node));
+        json_object_set_new(o, "name", json_string(CNAME(a)));
+        json_object_set_new(o, "node", json_string(NODE(a)));
         json_object_set_new(o, "state", json_string(container_state_name(c)));
         json_object_set_new(o, "cpu_limit", json_cpu(c->limits.cpu_limit_m));
         json_object_set_new(o, "cpu_request",
@@ -137,8 +154,8 @@ static int show_status_json(void *priv, const struct fs_args *a, struct fs_buf *
         json_object_set_new(o, "cpu_usage", json_cpu(c->cpu_usage_m));
         json_object_set_new(o, "mem_usage", json_integer((json_int_t)c->mem_usage));
         json_object_set_new(o, "pids", json_integer((json_int_t)c->pids));
-        json_object_set_new(o, "ip", json_lines(ctx, c->name, lxcb_get_ips));
-        json_object_set_new(o, "devices", json_lines(ctx, c->name, lxcb_get_devices));
+        json_object_set_new(o, "ip", json_lines(ctx, a, "ip"));
+        json_object_set_new(o, "devices", json_lines(ctx, a, "devices"));
         json_object_set_new(o, "autoscale", json_integer(container_autoscale(ctx, c)));
         char *s = json_dumps(o, JSON_COMPACT);
         if (s) {
@@ -156,8 +173,17 @@ static int show_status_json(void *priv, const struct fs_args *a, struct fs_buf *
     return r;
 }
 
+/* A write to a container on another node goes to its owner, which applies
+ * it through the very function below (core/remote.c). */
+#define ROUTE(ctx, a, file, val, len)                                                \
+    do {                                                                             \
+        if (!is_local((ctx), (a)))                                                   \
+            return fog_remote_write((ctx), NODE(a), CNAME(a), (file), (val), (len)); \
+    } while (0)
+
 static int store_state(void *priv, const struct fs_args *a, const char *val, size_t len)
 {
+    ROUTE(priv, a, "state", val, len);
     char v[32];
     int r = fog_attr_value(priv, CNAME(a), "state", val, len, v, sizeof v);
     return r ? r : op_state(priv, CNAME(a), v);
@@ -176,16 +202,19 @@ static int store_cpu(struct fog_ctx *ctx, const struct fs_args *a, const char *f
 
 static int store_cpu_limit(void *priv, const struct fs_args *a, const char *val, size_t len)
 {
+    ROUTE(priv, a, "cpu_limit", val, len);
     return store_cpu(priv, a, "cpu_limit", FOG_CPU_LIMIT, val, len);
 }
 
 static int store_cpu_request(void *priv, const struct fs_args *a, const char *val, size_t len)
 {
+    ROUTE(priv, a, "cpu_request", val, len);
     return store_cpu(priv, a, "cpu_request", FOG_CPU_REQUEST, val, len);
 }
 
 static int store_mem_limit(void *priv, const struct fs_args *a, const char *val, size_t len)
 {
+    ROUTE(priv, a, "mem_limit", val, len);
     int64_t bytes;
     int r = units_parse_mem(val, len, 1, &bytes);
     if (r)
@@ -195,6 +224,7 @@ static int store_mem_limit(void *priv, const struct fs_args *a, const char *val,
 
 static int store_node(void *priv, const struct fs_args *a, const char *val, size_t len)
 {
+    ROUTE(priv, a, "node", val, len);
     char v[FS_NAME_MAX];
     int r = fog_attr_value(priv, CNAME(a), "node", val, len, v, sizeof v);
     return r ? r : op_migrate(priv, CNAME(a), v);
@@ -202,6 +232,7 @@ static int store_node(void *priv, const struct fs_args *a, const char *val, size
 
 static int store_devices(void *priv, const struct fs_args *a, const char *val, size_t len)
 {
+    ROUTE(priv, a, "devices", val, len);
     char v[256];
     int r = fog_attr_value(priv, CNAME(a), "devices", val, len, v, sizeof v);
     return r ? r : op_device(priv, CNAME(a), v);
@@ -209,6 +240,7 @@ static int store_devices(void *priv, const struct fs_args *a, const char *val, s
 
 static int store_autoscale(void *priv, const struct fs_args *a, const char *val, size_t len)
 {
+    ROUTE(priv, a, "autoscale", val, len);
     int64_t on;
     int r = units_parse_int(val, len, 0, 1, &on);
     if (r)
@@ -237,13 +269,18 @@ static const struct fs_dir container_dir = { .entries = container_entries };
 static int containers_list(void *priv, const struct fs_args *a, fs_name_fn fn, void *arg)
 {
     struct fog_ctx *ctx = priv;
-    fog_ctable_names(&ctx->containers, fn, arg);
+    if (is_local(ctx, a))
+        fog_ctable_names(&ctx->containers, fn, arg);
+    else
+        fog_cluster_list_containers(ctx, NODE(a), fn, arg);
     return 0;
 }
 
 static int containers_exists(void *priv, const struct fs_args *a, const char *name)
 {
     struct fog_ctx *ctx = priv;
+    if (!is_local(ctx, a))
+        return fog_cluster_container_exists(ctx, NODE(a), name);
     pthread_mutex_lock(&ctx->containers.lock);
     int there = fog_ctable_find_locked(&ctx->containers, name) != NULL;
     pthread_mutex_unlock(&ctx->containers.lock);
@@ -252,26 +289,58 @@ static int containers_exists(void *priv, const struct fs_args *a, const char *na
 
 static int containers_mkdir(void *priv, const struct fs_args *a, const char *name)
 {
-    return op_create(priv, name);
+    struct fog_ctx *ctx = priv;
+    if (!is_local(ctx, a))
+        return fog_remote_write(ctx, NODE(a), name, "create", "", 0);
+    return op_create(ctx, name);
 }
 
 static int containers_rmdir(void *priv, const struct fs_args *a, const char *name)
 {
-    return op_destroy(priv, name);
+    struct fog_ctx *ctx = priv;
+    if (!is_local(ctx, a))
+        return fog_remote_write(ctx, NODE(a), name, "destroy", "", 0);
+    return op_destroy(ctx, name);
 }
 
 static int containers_rename(void *priv, const struct fs_args *from, const char *name,
                              const struct fs_args *to, const char *newname)
 {
     struct fog_ctx *ctx = priv;
+    const char *op = "rename", *arg = newname;
     if (strcmp(from->v[0], to->v[0])) {
         if (strcmp(name, newname)) {
             fog_event(ctx, name, "error", "mv: a migration keeps the name (%s)", strerror(EINVAL));
             return -EINVAL;
         }
-        return op_migrate(ctx, name, to->v[0]);
+        op = "node";
+        arg = to->v[0];
     }
-    return op_rename(ctx, name, newname);
+    if (strcmp(from->v[0], ctx->node))
+        return fog_remote_write(ctx, from->v[0], name, op, arg, strlen(arg));
+    return !strcmp(op, "node") ? op_migrate(ctx, name, arg) : op_rename(ctx, name, arg);
+}
+
+int fog_container_apply(struct fog_ctx *ctx, const char *name, const char *op, const char *val,
+                        size_t len)
+{
+    if (!strcmp(op, "create"))
+        return op_create(ctx, name);
+    if (!strcmp(op, "destroy"))
+        return op_destroy(ctx, name);
+    char arg[FS_NAME_MAX];
+    if (!strcmp(op, "rename")) {
+        snprintf(arg, sizeof arg, "%.*s", (int)(len < sizeof arg ? len : sizeof arg - 1), val);
+        return op_rename(ctx, name, arg);
+    }
+    struct fs_args a = { .n = 2 };
+    snprintf(a.v[0], sizeof a.v[0], "%s", ctx->node);
+    snprintf(a.v[1], sizeof a.v[1], "%s", name);
+    for (const struct fs_entry *e = container_entries; e->name; e++)
+        if (!strcmp(e->name, op) && e->store)
+            return e->store(ctx, &a, val, len);
+    fog_event(ctx, name, "error", "no writable file %s (%s)", op, strerror(EINVAL));
+    return -EINVAL;
 }
 
 const struct fs_dir fog_containers_dir = {

@@ -1,0 +1,341 @@
+/* Remote writes (see core/remote.h): the writer's CAS-append and wait, and
+ * the owner's worker thread applying queued ops in order. */
+#include "core/remote.h"
+#include "core/cluster.h"
+#include "core/ctx.h"
+#include "core/units.h"
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define REMOTE_CAS_TRIES 64
+#define REMOTE_DONE_KEEP 256
+
+struct fog_remote {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    unsigned long seq;                 /* ids of this node's writes */
+    struct fog_watch *w_specs;
+    /* Containers with queued ops, in arrival order (names, NUL-separated). */
+    char (*queue)[64];
+    size_t qhead, qlen, qcap;
+    int stop;
+    pthread_t worker;
+    int worker_running;
+    /* Ops applied recently (ids), so one is never applied twice. */
+    char done[REMOTE_DONE_KEEP][96];
+    size_t ndone;
+};
+
+/* ---- the writer ---- */
+
+struct remote_wait {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    int have;
+    int err;
+};
+
+static void remote_on_result(void *arg, int status, const struct fog_watch_event *ev)
+{
+    struct remote_wait *w = arg;
+    if (status || !ev || ev->type != FOG_WATCH_PUT)
+        return;
+    json_t *o = json_loadb(ev->kv->value, ev->kv->value_len, 0, NULL);
+    int err = o ? (int)json_integer_value(json_object_get(o, "errno")) : EIO;
+    json_decref(o);
+    pthread_mutex_lock(&w->lock);
+    w->have = 1;
+    w->err = err;
+    pthread_cond_signal(&w->cond);
+    pthread_mutex_unlock(&w->lock);
+}
+
+/* Adds (or, with remove, takes out) the op with this id in the spec. */
+static int remote_spec_edit(struct fog_ctx *ctx, const char *key, json_t *op, const char *id,
+                            int remove)
+{
+    struct fog_store *s = ctx->store;
+    for (int tries = 0; tries < REMOTE_CAS_TRIES; tries++) {
+        struct fog_kv kv = { 0 };
+        int r = s->ops->get(s, key, &kv);
+        if (r && r != -ENOENT)
+            return r;
+        if (r == -ENOENT && remove)
+            return -ENOENT;
+        json_t *spec = r ? json_object() : json_loadb(kv.value, kv.value_len, 0, NULL);
+        int64_t rev = r ? 0 : kv.mod_revision;
+        fog_kv_clear(&kv);
+        if (!json_is_object(spec)) {
+            json_decref(spec);
+            spec = json_object();
+        }
+        json_t *ops = json_object_get(spec, "ops");
+        if (!json_is_array(ops)) {
+            ops = json_array();
+            json_object_set_new(spec, "ops", ops);
+        }
+        int found = 0;
+        if (remove) {
+            for (size_t i = 0; i < json_array_size(ops); i++) {
+                const char *oid = json_string_value(json_object_get(json_array_get(ops, i), "id"));
+                if (oid && !strcmp(oid, id)) {
+                    json_array_remove(ops, i);
+                    found = 1;
+                    break;
+                }
+            }
+            if (!found) {
+                json_decref(spec);
+                return -ENOENT;
+            }
+        } else {
+            json_array_append(ops, op);
+        }
+        char *text = json_dumps(spec, JSON_COMPACT);
+        json_decref(spec);
+        if (!text)
+            return -ENOMEM;
+        r = s->ops->cas(s, key, rev, text, strlen(text), 0, NULL);
+        free(text);
+        if (r != -ECANCELED)
+            return r;
+    }
+    return -EAGAIN;
+}
+
+int fog_remote_write(struct fog_ctx *ctx, const char *node, const char *name, const char *op,
+                     const char *val, size_t len)
+{
+    struct fog_remote *rm = ctx->remote;
+    const char *v;
+    size_t vlen;
+    char q[64];
+    fog_event_quote(val, len, q, sizeof q);
+    int r = units_trim(val, len, &v, &vlen);
+    if (r || (vlen == 0 && strcmp(op, "create") && strcmp(op, "destroy"))) {
+        fog_event(ctx, name, "error", "%s on %s: cannot parse \"%s\" (%s)", op, node, q,
+                  strerror(EINVAL));
+        return -EINVAL;
+    }
+    if (units_check_name(name, strlen(name))) {
+        fog_event(ctx, NULL, "error", "%s on %s: bad container name (%s)", op, node,
+                  strerror(EINVAL));
+        return -EINVAL;
+    }
+    enum fog_node_state st = fog_cluster_node_state(ctx, node);
+    if (st == FOG_NODE_DOWN || st == FOG_NODE_UNKNOWN || !rm) {
+        fog_event(ctx, name, "error", "%s on %s: node is down (%s)", op, node, strerror(EHOSTDOWN));
+        return -EHOSTDOWN;
+    }
+    char id[96], key[192], rkey[192];
+    pthread_mutex_lock(&rm->lock);
+    snprintf(id, sizeof id, "%s.%lu.%ld", ctx->node, ++rm->seq, (long)time(NULL));
+    pthread_mutex_unlock(&rm->lock);
+    snprintf(key, sizeof key, "specs/%s/%s", node, name);
+    snprintf(rkey, sizeof rkey, "results/%s/%s", node, id);
+
+    struct remote_wait w = { .err = 0 };
+    pthread_mutex_init(&w.lock, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&w.cond, &ca);
+    pthread_condattr_destroy(&ca);
+    struct fog_watch *watch = NULL;
+    r = ctx->store->ops->watch(ctx->store, rkey, 0, remote_on_result, &w, &watch);
+    json_t *opj = json_pack("{s:s,s:s,s:s%}", "id", id, "op", op, "value", v, vlen);
+    if (!r)
+        r = opj ? remote_spec_edit(ctx, key, opj, id, 0) : -ENOMEM;
+    json_decref(opj);
+    if (!r) {
+        struct timespec deadline;
+        clock_gettime(CLOCK_MONOTONIC, &deadline);
+        double t = deadline.tv_sec + deadline.tv_nsec / 1e9 + ctx->o.write_timeout;
+        deadline.tv_sec = (time_t)t;
+        deadline.tv_nsec = (long)((t - deadline.tv_sec) * 1e9);
+        pthread_mutex_lock(&w.lock);
+        while (!w.have && pthread_cond_timedwait(&w.cond, &w.lock, &deadline) != ETIMEDOUT)
+            ;
+        int have = w.have;
+        r = have ? -w.err : -ETIMEDOUT;
+        pthread_mutex_unlock(&w.lock);
+        if (!have && remote_spec_edit(ctx, key, NULL, id, 1) == -ENOENT) {
+            /* The owner took it just now: its answer may still come. */
+            pthread_mutex_lock(&w.lock);
+            if (w.have)
+                r = -w.err;
+            pthread_mutex_unlock(&w.lock);
+        }
+    }
+    if (watch)
+        ctx->store->ops->unwatch(ctx->store, watch);
+    ctx->store->ops->del(ctx->store, rkey, -1, NULL);
+    pthread_cond_destroy(&w.cond);
+    pthread_mutex_destroy(&w.lock);
+    if (r == -ETIMEDOUT)
+        fog_event(ctx, name, "error", "%s \"%s\" on %s: not confirmed in %.1f s (%s)", op, q, node,
+                  ctx->o.write_timeout, strerror(ETIMEDOUT));
+    else if (r && r != -EINVAL && r != -ERANGE && r != -ENOSPC && r != -EBUSY && r != -ENOENT &&
+             r != -EEXIST && r != -EHOSTDOWN && r != -EACCES && r != -EPERM && r != -EXDEV)
+        fog_event(ctx, name, "error", "%s \"%s\" on %s: %s", op, q, node, strerror(-r));
+    return r;
+}
+
+/* ---- the owner ---- */
+
+static int remote_done(struct fog_remote *rm, const char *id)
+{
+    for (size_t i = 0; i < rm->ndone && i < REMOTE_DONE_KEEP; i++)
+        if (!strcmp(rm->done[i], id))
+            return 1;
+    return 0;
+}
+
+static void remote_enqueue(struct fog_remote *rm, const char *name)
+{
+    pthread_mutex_lock(&rm->lock);
+    if (rm->qlen == rm->qcap) {
+        size_t cap = rm->qcap ? rm->qcap * 2 : 16;
+        char (*q)[64] = malloc(cap * sizeof *q);
+        if (!q) {
+            pthread_mutex_unlock(&rm->lock);
+            return;
+        }
+        for (size_t i = 0; i < rm->qlen; i++)
+            memcpy(q[i], rm->queue[(rm->qhead + i) % rm->qcap], 64);
+        free(rm->queue);
+        rm->queue = q;
+        rm->qcap = cap;
+        rm->qhead = 0;
+    }
+    snprintf(rm->queue[(rm->qhead + rm->qlen) % rm->qcap], 64, "%s", name);
+    rm->qlen++;
+    pthread_cond_signal(&rm->cond);
+    pthread_mutex_unlock(&rm->lock);
+}
+
+static void remote_on_spec(void *arg, int status, const struct fog_watch_event *ev)
+{
+    struct fog_ctx *ctx = arg;
+    char prefix[96];
+    snprintf(prefix, sizeof prefix, "specs/%s/", ctx->node);
+    if (status || !ev || ev->type != FOG_WATCH_PUT)
+        return;
+    const char *name = ev->kv->key + strlen(prefix);
+    if (!strncmp(ev->kv->key, prefix, strlen(prefix)) && *name && !strchr(name, '/'))
+        remote_enqueue(ctx->remote, name);
+}
+
+/* Applies every new op queued for one container, answers each, and takes
+ * the applied ones out of the spec. */
+static void remote_apply_spec(struct fog_ctx *ctx, const char *name)
+{
+    struct fog_remote *rm = ctx->remote;
+    char key[192];
+    snprintf(key, sizeof key, "specs/%s/%s", ctx->node, name);
+    struct fog_kv kv = { 0 };
+    if (ctx->store->ops->get(ctx->store, key, &kv))
+        return;
+    json_t *spec = json_loadb(kv.value, kv.value_len, 0, NULL);
+    fog_kv_clear(&kv);
+    json_t *ops = json_object_get(spec, "ops");
+    for (size_t i = 0; i < json_array_size(ops); i++) {
+        json_t *op = json_array_get(ops, i);
+        const char *id = json_string_value(json_object_get(op, "id"));
+        const char *what = json_string_value(json_object_get(op, "op"));
+        json_t *vj = json_object_get(op, "value");
+        if (!id || !what || !json_is_string(vj))
+            continue;
+        pthread_mutex_lock(&rm->lock);
+        int done = remote_done(rm, id);
+        pthread_mutex_unlock(&rm->lock);
+        if (!done) {
+            int r = fog_container_apply(ctx, name, what, json_string_value(vj),
+                                        json_string_length(vj));
+            fog_cluster_publish_container(ctx, name);
+            pthread_mutex_lock(&rm->lock);
+            snprintf(rm->done[rm->ndone++ % REMOTE_DONE_KEEP], 96, "%s", id);
+            pthread_mutex_unlock(&rm->lock);
+            char rkey[192], res[64];
+            snprintf(rkey, sizeof rkey, "results/%s/%s", ctx->node, id);
+            int n = snprintf(res, sizeof res, "{\"errno\":%d}", -r);
+            ctx->store->ops->put(ctx->store, rkey, res, n, 0, NULL);
+        }
+        remote_spec_edit(ctx, key, NULL, id, 1);
+    }
+    json_decref(spec);
+}
+
+static void *remote_worker(void *arg)
+{
+    struct fog_ctx *ctx = arg;
+    struct fog_remote *rm = ctx->remote;
+    pthread_mutex_lock(&rm->lock);
+    while (!rm->stop) {
+        if (!rm->qlen) {
+            pthread_cond_wait(&rm->cond, &rm->lock);
+            continue;
+        }
+        char name[64];
+        memcpy(name, rm->queue[rm->qhead], 64);
+        rm->qhead = (rm->qhead + 1) % rm->qcap;
+        rm->qlen--;
+        pthread_mutex_unlock(&rm->lock);
+        remote_apply_spec(ctx, name);
+        pthread_mutex_lock(&rm->lock);
+    }
+    pthread_mutex_unlock(&rm->lock);
+    return NULL;
+}
+
+int fog_remote_start(struct fog_ctx *ctx)
+{
+    struct fog_remote *rm = calloc(1, sizeof *rm);
+    if (!rm)
+        return -ENOMEM;
+    pthread_mutex_init(&rm->lock, NULL);
+    pthread_cond_init(&rm->cond, NULL);
+    ctx->remote = rm;
+    int r = pthread_create(&rm->worker, NULL, remote_worker, ctx);
+    if (r)
+        return -r;
+    rm->worker_running = 1;
+    /* Ops queued while this node was away, then every new one. */
+    char prefix[96];
+    snprintf(prefix, sizeof prefix, "specs/%s/", ctx->node);
+    struct fog_kv *kvs = NULL;
+    size_t n = 0;
+    int64_t rev = 0;
+    r = ctx->store->ops->list(ctx->store, prefix, &kvs, &n, &rev);
+    if (r)
+        return r;
+    for (size_t i = 0; i < n; i++)
+        remote_enqueue(rm, kvs[i].key + strlen(prefix));
+    fog_kv_free_array(kvs, n);
+    return ctx->store->ops->watch(ctx->store, prefix, rev + 1, remote_on_spec, ctx, &rm->w_specs);
+}
+
+void fog_remote_stop(struct fog_ctx *ctx)
+{
+    struct fog_remote *rm = ctx->remote;
+    if (!rm)
+        return;
+    if (rm->w_specs)
+        ctx->store->ops->unwatch(ctx->store, rm->w_specs);
+    if (rm->worker_running) {
+        pthread_mutex_lock(&rm->lock);
+        rm->stop = 1;
+        pthread_cond_signal(&rm->cond);
+        pthread_mutex_unlock(&rm->lock);
+        pthread_join(rm->worker, NULL);
+    }
+    free(rm->queue);
+    pthread_cond_destroy(&rm->cond);
+    pthread_mutex_destroy(&rm->lock);
+    free(rm);
+    ctx->remote = NULL;
+}
