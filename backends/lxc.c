@@ -59,6 +59,7 @@ struct lxcb {
     char template_name[64];
     char **template_args;     /* NULL-terminated copy */
     char *config_file;
+    char shared_dir[PATH_MAX];  /* "" when containers live in lxcpath itself */
     int stop_timeout;
     lxcb_note_fn note;
     void *note_arg;
@@ -244,6 +245,49 @@ static void entry_unlock(struct lxcb *b, struct ct_entry *e)
     entry_put(b, e);
 }
 
+/* ---------- shared storage ---------- */
+
+/* With a shared dir, a container lives in <shared>/<name> (config, sidecar,
+ * rootfs) and this node's lxcpath holds a symlink to it: the symlink is the
+ * node's ownership, so handing a container over moves only the link. */
+static int shared_path(struct lxcb *b, const char *name, char *out)
+{
+    return snprintf(out, PATH_MAX, "%s/%s", b->shared_dir, name) >= PATH_MAX ? -ENAMETOOLONG : 0;
+}
+
+static int local_path(struct lxcb *b, const char *name, char *out)
+{
+    return snprintf(out, PATH_MAX, "%s/%s", b->lxcpath, name) >= PATH_MAX ? -ENAMETOOLONG : 0;
+}
+
+/* 1 when the container's directory is a link into the shared dir. */
+static int is_shared(struct lxcb *b, const char *name)
+{
+    char link[PATH_MAX], target[PATH_MAX], want[PATH_MAX];
+    if (!b->shared_dir[0] || local_path(b, name, link) || shared_path(b, name, want))
+        return 0;
+    ssize_t n = readlink(link, target, sizeof target - 1);
+    if (n < 0)
+        return 0;
+    target[n] = 0;
+    return !strcmp(target, want);
+}
+
+static int link_shared(struct lxcb *b, const char *name, char *why, size_t whylen)
+{
+    char link[PATH_MAX], target[PATH_MAX];
+    if (local_path(b, name, link) || shared_path(b, name, target))
+        return fail(why, whylen, -ENAMETOOLONG, "path too long");
+    if (symlink(target, link))
+        return fail(why, whylen, -errno, "cannot link %s to %s: %s", link, target, strerror(errno));
+    return 0;
+}
+
+int lxcb_is_shared(struct lxcb *b, const char *name)
+{
+    return is_shared(b, name);
+}
+
 /* Reference only, for reads that must not wait behind a slow stop. */
 static int entry_ref_defined(struct lxcb *b, const char *name, struct ct_entry **out)
 {
@@ -298,6 +342,9 @@ int lxcb_open(const struct lxcb_opts *o, lxcb_note_fn note_fn, void *note_arg, s
     if (o && o->config_file && !(b->config_file = strdup(o->config_file)))
         goto nomem;
     b->stop_timeout = o && o->stop_timeout > 0 ? o->stop_timeout : 10;
+    if (o && o->shared_dir &&
+        snprintf(b->shared_dir, sizeof b->shared_dir, "%s", o->shared_dir) >= (int)sizeof b->shared_dir)
+        goto nomem;
     b->note = note_fn;
     b->note_arg = note_arg;
     b->cg_rc = cg_detect(&b->mounts);
@@ -479,7 +526,13 @@ int lxcb_create(struct lxcb *b, const char *name, char *why, size_t whylen)
         entry_unlock(b, e);
         return fail(why, whylen, -EEXIST, "container %s exists", name);
     }
-    struct lxc_container *c = lxc_container_new(name, b->lxcpath);
+    char spath[PATH_MAX];
+    if (b->shared_dir[0] && (shared_path(b, name, spath) || access(spath, F_OK) == 0)) {
+        entry_unlock(b, e);
+        return fail(why, whylen, -EEXIST, "%s exists in the shared dir (another node's?)", spath);
+    }
+    struct lxc_container *c = lxc_container_new(name, b->shared_dir[0] ? b->shared_dir
+                                                                      : b->lxcpath);
     if (!c) {
         entry_unlock(b, e);
         return fail(why, whylen, -ENOMEM, "liblxc could not make a handle for %s", name);
@@ -507,10 +560,12 @@ int lxcb_create(struct lxcb *b, const char *name, char *why, size_t whylen)
     if (!c->create(c, b->template_name, NULL, NULL, LXC_CREATE_QUIET,
                    (char *const *)b->template_args)) {
         rc = fail(why, whylen, -EIO, "liblxc create of %s from template %s failed (lxcpath %s)",
-                  name, b->template_name, b->lxcpath);
+                  name, b->template_name, b->shared_dir[0] ? b->shared_dir : b->lxcpath);
         goto out;
     }
     rc = 0;
+    if (b->shared_dir[0] && (rc = link_shared(b, name, why, whylen)))
+        c->destroy(c);
 out:
     lxc_container_put(c);
     /* the entry's handle predates the container: replace it on next use */
@@ -528,8 +583,20 @@ int lxcb_destroy(struct lxcb *b, const char *name, char *why, size_t whylen)
     if (rc)
         return rc;
     rc = stop_locked(b, e, why, whylen);
-    if (!rc && !e->c->destroy(e->c))
+    if (!rc && is_shared(b, name)) {
+        /* destroy the real directory through a handle on the shared dir, then the link */
+        struct lxc_container *sc = lxc_container_new(name, b->shared_dir);
+        char link[PATH_MAX];
+        if (!sc || !sc->destroy(sc))
+            rc = fail(why, whylen, -EIO, "liblxc destroy of %s failed (shared dir %s)", name,
+                      b->shared_dir);
+        else if (!local_path(b, name, link))
+            unlink(link);
+        if (sc)
+            lxc_container_put(sc);
+    } else if (!rc && !e->c->destroy(e->c)) {
         rc = fail(why, whylen, -EIO, "liblxc destroy of %s failed (lxcpath %s)", name, b->lxcpath);
+    }
     if (!rc)
         entry_retire(b, e);   /* the flusher skips retired entries */
     entry_unlock(b, e);
@@ -1439,11 +1506,23 @@ int lxcb_rename(struct lxcb *b, const char *from, const char *to, char *why, siz
         rc = config_sync_locked(b, ef, why, whylen);
     if (rc)
         goto out;
-    if (!ef->c->rename(ef->c, to)) {
+    int shared = is_shared(b, from);
+    struct lxc_container *rc_c = shared ? lxc_container_new(from, b->shared_dir) : ef->c;
+    char oldlink[PATH_MAX];
+    if (!rc_c || !rc_c->rename(rc_c, to)) {
+        if (shared && rc_c)
+            lxc_container_put(rc_c);
         rc = fail(why, whylen, -EIO, "liblxc rename of %s to %s failed", from, to);
         if (was_running && start_locked(b, ef, NULL, 0))
             note(b, from, "error", "rename to %s failed and it did not start again", to);
         goto out;
+    }
+    if (shared) {
+        lxc_container_put(rc_c);
+        if (!local_path(b, from, oldlink))
+            unlink(oldlink);
+        if ((rc = link_shared(b, to, why, whylen)))
+            goto out;
     }
     entry_retire(b, ef);
     entry_retire(b, et);   /* its handle predates the container */
@@ -1462,4 +1541,47 @@ out:
     entry_unlock(b, ef);
     entry_unlock(b, et);
     return rc;
+}
+
+/* ---------- hand-over between nodes (shared storage) ---------- */
+
+int lxcb_release(struct lxcb *b, const char *name, char *why, size_t whylen)
+{
+    struct ct_entry *e;
+    int rc = entry_lock(b, name, 0, &e, why, whylen);
+    if (rc)
+        return rc;
+    char link[PATH_MAX];
+    if (!is_shared(b, name))
+        rc = fail(why, whylen, -EXDEV, "%s is not on the shared storage (--shared-dir)", name);
+    else if (state_of(e->c) != LXCB_STOPPED)
+        rc = fail(why, whylen, -EBUSY, "%s is not stopped", name);
+    if (!rc)
+        rc = config_sync_locked(b, e, why, whylen);
+    if (!rc && !local_path(b, name, link) && unlink(link))
+        rc = fail(why, whylen, -errno, "cannot unlink %s: %s", link, strerror(errno));
+    if (!rc)
+        entry_retire(b, e);
+    entry_unlock(b, e);
+    return rc;
+}
+
+int lxcb_adopt(struct lxcb *b, const char *name, char *why, size_t whylen)
+{
+    char spath[PATH_MAX], config[PATH_MAX + 8], link[PATH_MAX];
+    if (!name_ok(name))
+        return fail(why, whylen, -EINVAL, "bad container name \"%s\"", name);
+    if (!b->shared_dir[0])
+        return fail(why, whylen, -EXDEV, "this node has no shared dir (--shared-dir)");
+    if (shared_path(b, name, spath) || local_path(b, name, link))
+        return fail(why, whylen, -ENAMETOOLONG, "path too long");
+    snprintf(config, sizeof config, "%s/config", spath);
+    if (access(config, R_OK))
+        return fail(why, whylen, -EXDEV, "cannot see %s on this node: %s", config, strerror(errno));
+    if (is_shared(b, name))
+        return 0;
+    struct stat st;
+    if (lstat(link, &st) == 0)
+        return fail(why, whylen, -EEXIST, "%s exists on this node", link);
+    return link_shared(b, name, why, whylen);
 }

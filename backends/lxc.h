@@ -20,6 +20,8 @@ struct lxcb_opts {
     const char *const *template_args; /* NULL-terminated, may be NULL */
     const char *config_file;    /* base config for new containers; NULL: liblxc default */
     int stop_timeout;           /* seconds of graceful stop before a kill; default 10 */
+    const char *shared_dir;     /* NULL: containers live in lxcpath; else they live in
+                                 * shared_dir/<name>, linked from lxcpath/<name> */
 };
 
 /* The limits fogfs manages for a container, persisted with it (its LXC
@@ -98,5 +100,13 @@ int lxcb_change_device(struct lxcb *b, const char *name, const char *path, int a
 /* Unix time (seconds) at which the container's init started (for autoscale
  * warmup); -ESRCH if stopped. */
 int lxcb_get_started_at(struct lxcb *b, const char *name, double *unix_time);
+
+/* Hand-over between nodes that share storage (opts.shared_dir): release
+ * drops this node's link to a stopped container (-EXDEV if it is not on the
+ * shared storage, -EBUSY if not stopped); adopt links one another node
+ * released (-EXDEV if this node cannot see it, -EEXIST if it has one). */
+int lxcb_is_shared(struct lxcb *b, const char *name);
+int lxcb_release(struct lxcb *b, const char *name, char *why, size_t whylen);
+int lxcb_adopt(struct lxcb *b, const char *name, char *why, size_t whylen);
 
 #endif

@@ -401,6 +401,15 @@ void fog_cluster_tick(struct fog_ctx *ctx)
     pthread_mutex_unlock(&cl->lock);
     if (resync)
         cl_load(ctx);
+    fog_cluster_tick_statuses(ctx);
+}
+
+void fog_cluster_tick_statuses(struct fog_ctx *ctx)
+{
+    struct fog_cluster *cl = CL(ctx);
+    struct fog_store *s = ctx->store;
+    if (!cl)
+        return;
     /* Statuses of local containers; delete those of containers gone. */
     struct cl_names local = { 0 }, published = { 0 };
     fog_ctable_names(&ctx->containers, cl_names_add, &local);

@@ -46,6 +46,8 @@ void fog_cluster_stop(struct fog_ctx *ctx);
 void fog_cluster_tick(struct fog_ctx *ctx);
 /* Publishes one local container's status now (after an operation). */
 void fog_cluster_publish_container(struct fog_ctx *ctx, const char *name);
+/* Publishes every local status now and deletes those of containers gone. */
+void fog_cluster_tick_statuses(struct fog_ctx *ctx);
 /* Re-puts this node's registration (after its state changed). */
 int fog_cluster_register(struct fog_ctx *ctx);
 

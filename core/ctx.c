@@ -100,6 +100,10 @@ int fog_ctx_init(struct fog_ctx *ctx)
         return r;
     }
     fog_led_load_settings(ctx);
+    if (o->shared_dir && (r = ctx_mkdir_p(o->shared_dir))) {
+        fprintf(stderr, "fogfs: cannot create shared dir %s: %s\n", o->shared_dir, strerror(-r));
+        return r;
+    }
     if (o->lxcpath && (r = ctx_mkdir_p(o->lxcpath))) {
         fprintf(stderr, "fogfs: cannot create lxcpath %s: %s\n", o->lxcpath, strerror(-r));
         return r;
@@ -110,6 +114,7 @@ int fog_ctx_init(struct fog_ctx *ctx)
         .template_args = (const char *const *)o->template_args,
         .config_file = o->lxc_config,
         .stop_timeout = o->stop_timeout,
+        .shared_dir = o->shared_dir,
     };
     r = lxcb_open(&lo, ctx_note, ctx, &ctx->lxc);
     if (r) {

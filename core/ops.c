@@ -3,6 +3,7 @@
 #include "core/ops.h"
 #include "backends/lxc.h"
 #include "core/ctx.h"
+#include "core/migrate.h"
 #include "core/units.h"
 #include <errno.h>
 #include <stdio.h>
@@ -371,7 +372,5 @@ int op_migrate(struct fog_ctx *ctx, const char *name, const char *node)
         return op_fail(ctx, name, -ENOENT, "migrate", "no such container");
     if (!strcmp(node, ctx->node))
         return 0;                   /* already there */
-    char why[WHY_LEN];
-    snprintf(why, sizeof why, "no node %s in this cluster", node);
-    return op_fail(ctx, name, -EINVAL, "migrate", why);
+    return fog_migrate(ctx, name, node);
 }

@@ -2,6 +2,7 @@
  * daemon context, starts the node agent and serves the tree until unmounted. */
 #include "core/agent.h"
 #include "core/cluster.h"
+#include "core/migrate.h"
 #include "core/remote.h"
 #include "core/autoscale.h"
 #include "core/ctx.h"
@@ -239,9 +240,11 @@ int main(int argc, char **argv)
     }
     fog_autoscale_new(&ctx);        /* ctx.autoscale; stays NULL without memory */
     fog_agent_sample(&ctx);
-    if ((r = fog_cluster_start(&ctx)) || (r = fog_remote_start(&ctx))) {
+    if ((r = fog_cluster_start(&ctx)) || (r = fog_remote_start(&ctx)) ||
+        (r = fog_migrate_start(&ctx))) {
         fprintf(stderr, "fogfs: cannot join the cluster through %s: %s\n",
                 ctx.store->ops->describe(ctx.store), strerror(-r));
+        fog_migrate_stop(&ctx);
         fog_remote_stop(&ctx);
         fog_cluster_stop(&ctx);
         fog_autoscale_free(&ctx);
@@ -264,6 +267,7 @@ int main(int argc, char **argv)
             fprintf(stderr, "fogfs: cannot serve %s: %s\n", ctx.o.mountpoint, strerror(-r));
     }
     fog_agent_stop(&ctx);
+    fog_migrate_stop(&ctx);
     fog_remote_stop(&ctx);
     fog_cluster_stop(&ctx);
     fs_server_free(srv);
