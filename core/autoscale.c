@@ -367,6 +367,8 @@ int fog_autoscale_set(struct fog_ctx *ctx, const char *name, const char *val, si
         return r;
     }
     pthread_mutex_lock(&as->lock);
+    if (rev <= 0)                   /* a store that does not say: this write wins */
+        rev = as->rev[file_index(name)] + 1;
     as_apply_locked(as, key, now, strlen(now), rev);
     pthread_mutex_unlock(&as->lock);
     fog_event(ctx, NULL, "autoscale", "policy %s %s -> %s", name, old, now);

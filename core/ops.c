@@ -2,8 +2,10 @@
  * container table kept in step, capacity checked, and one event per call. */
 #include "core/ops.h"
 #include "backends/lxc.h"
+#include "core/cluster.h"
 #include "core/ctx.h"
 #include "core/migrate.h"
+#include "core/remote.h"
 #include "core/units.h"
 #include <errno.h>
 #include <stdio.h>
@@ -54,6 +56,7 @@ static void op_end(struct fog_ctx *ctx, const char *name)
     }
     pthread_cond_broadcast(&t->idle);
     pthread_mutex_unlock(&t->lock);
+    fog_cluster_publish_container(ctx, name);   /* other nodes see it at once */
 }
 
 static void op_set_transition(struct fog_ctx *ctx, const char *name, const char *what)
@@ -230,6 +233,28 @@ static void op_format_limits(const struct lxcb_limits *l, char *buf, size_t len)
     snprintf(buf, len, "request=%s limit=%s mem=%s", req, lim, mem);
 }
 
+/* The request does not fit here: move the container to the node placement
+ * picks, then rescale it there (TREE.md: "rescale or migration" in one write). */
+static int op_rescale_elsewhere(struct fog_ctx *ctx, const char *name,
+                                const struct lxcb_limits *want, const char *action,
+                                const char *why_prefix, const char *why_here)
+{
+    char node[64], val[64];
+    if (fog_place(ctx, want->cpu_request_m, node)) {
+        char why[WHY_LEN + 64];
+        snprintf(why, sizeof why, "%s; no other node has room", why_here);
+        return op_fail(ctx, name, -ENOSPC, action, why);
+    }
+    int r = fog_migrate(ctx, name, node);
+    if (r)
+        return r;                   /* fog_migrate said why */
+    snprintf(val, sizeof val, "%lld %lld %s", (long long)want->cpu_request_m,
+             (long long)want->cpu_limit_m, action);
+    r = fog_remote_write(ctx, node, name, "rescale", val, strlen(val));
+    (void)why_prefix;
+    return r;
+}
+
 int op_rescale(struct fog_ctx *ctx, const char *name, int64_t request_m, int64_t limit_m,
                const char *action, const char *why_prefix)
 {
@@ -250,6 +275,8 @@ int op_rescale(struct fog_ctx *ctx, const char *name, int64_t request_m, int64_t
         r = op_apply_limits(ctx, name, &want, why, sizeof why);
     }
     op_end(ctx, name);
+    if (r == -ENOSPC && ctx->migrator)
+        return op_rescale_elsewhere(ctx, name, &want, action, why_prefix, why);
     if (r)
         return op_fail(ctx, name, r, action, why);
     char from[128], to[128];

@@ -121,7 +121,7 @@ int fog_remote_write(struct fog_ctx *ctx, const char *node, const char *name, co
                   strerror(EINVAL));
         return -EINVAL;
     }
-    if (units_check_name(name, strlen(name))) {
+    if (strcmp(name, FOG_REMOTE_NODE) && units_check_name(name, strlen(name))) {
         fog_event(ctx, NULL, "error", "%s on %s: bad container name (%s)", op, node,
                   strerror(EINVAL));
         return -EINVAL;
@@ -154,7 +154,12 @@ int fog_remote_write(struct fog_ctx *ctx, const char *node, const char *name, co
     if (!r) {
         struct timespec deadline;
         clock_gettime(CLOCK_MONOTONIC, &deadline);
-        double t = deadline.tv_sec + deadline.tv_nsec / 1e9 + ctx->o.write_timeout;
+        /* Ops that stop a container (a move, a drain, a destroy, a rename)
+         * take up to the stop timeout on top. */
+        int stops = !strcmp(op, "node") || !strcmp(op, "state") || !strcmp(op, "destroy") ||
+                    !strcmp(op, "rename") || !strcmp(op, "rescale");
+        double t = deadline.tv_sec + deadline.tv_nsec / 1e9 + ctx->o.write_timeout +
+                   (stops ? 2.0 * ctx->o.stop_timeout : 0);
         deadline.tv_sec = (time_t)t;
         deadline.tv_nsec = (long)((t - deadline.tv_sec) * 1e9);
         pthread_mutex_lock(&w.lock);
@@ -254,9 +259,15 @@ static void remote_apply_spec(struct fog_ctx *ctx, const char *name)
         int done = remote_done(rm, id);
         pthread_mutex_unlock(&rm->lock);
         if (!done) {
-            int r = fog_container_apply(ctx, name, what, json_string_value(vj),
-                                        json_string_length(vj));
-            fog_cluster_publish_container(ctx, name);
+            const char *v = json_string_value(vj);
+            size_t vlen = json_string_length(vj);
+            int r;
+            if (!strcmp(name, FOG_REMOTE_NODE)) {
+                r = fog_node_apply(ctx, what, v, vlen);
+            } else {
+                r = fog_container_apply(ctx, name, what, v, vlen);
+                fog_cluster_publish_container(ctx, name);
+            }
             pthread_mutex_lock(&rm->lock);
             snprintf(rm->done[rm->ndone++ % REMOTE_DONE_KEEP], 96, "%s", id);
             pthread_mutex_unlock(&rm->lock);

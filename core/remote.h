@@ -12,11 +12,18 @@ struct fog_ctx;
 
 int fog_remote_start(struct fog_ctx *ctx);
 void fog_remote_stop(struct fog_ctx *ctx);
+/* The name that stands for the node itself (its state file): not a valid
+ * container name, so it clashes with none. */
+#define FOG_REMOTE_NODE ".node"
+
 /* op: a writable file's name, or create | destroy | rename. 0 or -errno. */
 int fog_remote_write(struct fog_ctx *ctx, const char *node, const char *name, const char *op,
                      const char *val, size_t len);
 /* The owner's side: applies one op to a local container (core/tree_container.c). */
 int fog_container_apply(struct fog_ctx *ctx, const char *name, const char *op, const char *val,
                         size_t len);
+
+/* The owner's side for FOG_REMOTE_NODE (core/tree_node.c). */
+int fog_node_apply(struct fog_ctx *ctx, const char *op, const char *val, size_t len);
 
 #endif

@@ -329,6 +329,16 @@ int fog_container_apply(struct fog_ctx *ctx, const char *name, const char *op, c
     if (!strcmp(op, "destroy"))
         return op_destroy(ctx, name);
     char arg[FS_NAME_MAX];
+    if (!strcmp(op, "rescale")) {
+        /* "<request_m> <limit_m> <action>": a rescale another node placed here */
+        long long req, lim;
+        char action[16];
+        snprintf(arg, sizeof arg, "%.*s", (int)(len < sizeof arg ? len : sizeof arg - 1), val);
+        if (sscanf(arg, "%lld %lld %15s", &req, &lim, action) != 3)
+            return -EINVAL;
+        return op_rescale(ctx, name, req, lim, !strcmp(action, "autoscale") ? "autoscale"
+                                                                             : "rescale", NULL);
+    }
     if (!strcmp(op, "rename")) {
         snprintf(arg, sizeof arg, "%.*s", (int)(len < sizeof arg ? len : sizeof arg - 1), val);
         return op_rename(ctx, name, arg);

@@ -4,6 +4,10 @@
 #include "core/cluster.h"
 #include "core/ctx.h"
 #include "core/metrics_json.h"
+#include "core/migrate.h"
+#include "core/remote.h"
+#include <stdio.h>
+#include <stdlib.h>
 #include "core/ops.h"
 #include "core/tree.h"
 #include "core/units.h"
@@ -59,9 +63,50 @@ static int show_state(void *priv, const struct fs_args *a, struct fs_buf *out)
     return 0;
 }
 
+struct drain_list {
+    char (*v)[64];
+    size_t n;
+};
+
+static void drain_add(void *arg, const char *name)
+{
+    struct drain_list *l = arg;
+    char (*v)[64] = realloc(l->v, (l->n + 1) * sizeof *v);
+    if (!v)
+        return;
+    l->v = v;
+    snprintf(l->v[l->n++], 64, "%s", name);
+}
+
+/* Moves every container off this node, each where placement puts it.
+ * 0, or the first failure's errno (the rest are still tried). */
+static int node_drain(struct fog_ctx *ctx)
+{
+    struct drain_list l = { 0 };
+    fog_ctable_names(&ctx->containers, drain_add, &l);
+    int first = 0;
+    for (size_t i = 0; i < l.n; i++) {
+        struct fog_container c;
+        char node[64];
+        if (fog_ctable_get(&ctx->containers, l.v[i], &c))
+            continue;
+        int r = fog_place(ctx, c.limits.cpu_request_m > 0 ? c.limits.cpu_request_m : 0, node);
+        if (r)
+            fog_event(ctx, l.v[i], "error", "drain: no node has room for it (%s)", strerror(-r));
+        else
+            r = fog_migrate(ctx, l.v[i], node);
+        if (r && !first)
+            first = r;
+    }
+    free(l.v);
+    return first;
+}
+
 static int store_state(void *priv, const struct fs_args *a, const char *val, size_t len)
 {
     struct fog_ctx *ctx = priv;
+    if (!is_local(ctx, a))
+        return fog_remote_write(ctx, NODE(a), FOG_REMOTE_NODE, "state", val, len);
     char v[16];
     int r = fog_attr_value(ctx, NULL, "state", val, len, v, sizeof v);
     if (r)
@@ -74,15 +119,22 @@ static int store_state(void *priv, const struct fs_args *a, const char *val, siz
     }
     if (strcmp(v, "drain"))
         return fog_attr_reject(ctx, NULL, "state", -EINVAL, val, len, "drain or up");
-    if (ctx->containers.n > 0) {
-        fog_event(ctx, NULL, "error", "drain: no other node to move %zu containers to (%s)",
-                  ctx->containers.n, strerror(ENOSPC));
-        return -ENOSPC;
-    }
     ctx->draining = 1;
     fog_cluster_register(ctx);
-    fog_event(ctx, NULL, "node-down", "%s draining", ctx->node);
-    return 0;
+    fog_event(ctx, NULL, "node-down", "%s draining: moving its containers off", ctx->node);
+    r = node_drain(ctx);
+    if (!r)
+        fog_event(ctx, NULL, "node-down", "%s drained", ctx->node);
+    return r;
+}
+
+int fog_node_apply(struct fog_ctx *ctx, const char *op, const char *val, size_t len)
+{
+    struct fs_args a = { .n = 1 };
+    snprintf(a.v[0], sizeof a.v[0], "%s", ctx->node);
+    if (!strcmp(op, "state"))
+        return store_state(ctx, &a, val, len);
+    return -EINVAL;
 }
 
 static int show_arch(void *priv, const struct fs_args *a, struct fs_buf *out)
