@@ -303,8 +303,13 @@ static void mig_handle(struct fog_ctx *ctx, const char *name, const struct mig_r
     /* A record this node left behind when it stopped mid-way. */
     if (!strcmp(rec->phase, "stopping")) {
         if (lxcb_is_shared(ctx->lxc, name)) {
-            if (rec->was_running)
-                lxcb_start(ctx->lxc, name, NULL, 0);
+            /* It may still be halting from the stop this node began. */
+            int r = 0;
+            if (rec->was_running && !(r = lxcb_stop(ctx->lxc, name, why, sizeof why)))
+                r = lxcb_start(ctx->lxc, name, why, sizeof why);
+            if (r)
+                fog_event(ctx, name, "error", "migrate: restarting after an unfinished move: "
+                          "%s (%s)", why, strerror(-r));
             mig_delete(ctx, name, rec->rev);
             fog_event(ctx, name, "migrate", "rolled back an unfinished move to %s", rec->to);
         } else {
