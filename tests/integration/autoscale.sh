@@ -14,10 +14,13 @@ quota() {   # quota NAME: the cgroup's cpu quota in microseconds per 100 ms
 }
 events() { wc -l < "$M/cluster/events"; }
 ATTS=""
-spin() {    # spin NAME: a busy loop inside the container, killed at the end
-    lxc-attach -P "$FOG_LXCPATH" -n "$1" -- sh -c 'while :; do :; done' >/dev/null 2>&1 &
+spin() {    # spin NAME: a busy loop inside the container while its /tmp/spin exists
+    : > "$FOG_LXCPATH/$1/rootfs/tmp/spin"
+    lxc-attach -P "$FOG_LXCPATH" -n "$1" -- sh -c 'while [ -e /tmp/spin ]; do :; done' \
+        >/dev/null 2>&1 &
     ATTS="$ATTS $!"; FOG_PIDS="$FOG_PIDS $!"
 }
+unspin() { rm -f "$FOG_LXCPATH/$1/rootfs/tmp/spin"; }
 limit_is() { [ "$(cat "$C/$1/cpu_limit")" = "$2" ]; }
 count_autoscale() { grep -c " $1 autoscale avg=" "$M/cluster/events"; }
 
@@ -130,6 +133,22 @@ check autoscale_off_is_busy awk -v u="${u%m}" 'BEGIN{exit !(u >= 90)}'
 check_eq autoscale_disabled_left_alone "$(cat "$C/off/cpu_limit")" 100m
 check_eq autoscale_disabled_no_event "$(count_autoscale off)" 0
 
+# Scale-down (down_threshold 20): idle now, the busy one comes back down a
+# factor per window, to the values it had before the first raise, no lower.
+echo 20 > "$P/down_threshold"
+unspin busy
+if wait_for 10 limit_is busy 200m; then ok autoscale_down_200
+else fail autoscale_down_200 "limit $(cat "$C/busy/cpu_limit")"; fi
+if wait_for 10 limit_is busy 100m; then ok autoscale_down_100
+else fail autoscale_down_100 "limit $(cat "$C/busy/cpu_limit")"; fi
+check autoscale_down_event grep -Eq \
+    " busy autoscale avg=[0-9]+m down_threshold=20% window=3s request=0m limit=400m mem=max -> request=0m limit=200m mem=max on $N\$" \
+    "$M/cluster/events"
+sleep 4
+check_eq autoscale_down_not_below_original "$(cat "$C/busy/cpu_limit")" 100m
+check_eq autoscale_down_cgroup "$(quota busy)" 10000
+echo 0 > "$P/down_threshold"
+
 # A restart starts the warmup again. With warmup 10 s the long-running one
 # is raised as soon as it is allowed; restarted, it is left alone again.
 echo 10 > "$P/warmup"
@@ -143,6 +162,7 @@ check_eq autoscale_restart_warmup "$(cat "$C/off/cpu_limit")" 200m
 
 # The shell example, built-in autoscaler off: one window, the busy one raised.
 echo 0 > "$P/enabled"
+spin busy
 echo 100m > "$C/busy/cpu_limit"
 echo 0 > "$C/off/autoscale"
 out=$(timeout 30 sh scripts/autoscale.sh "$M" "$N" --once --all --window 3 --interval 0.5 \
@@ -160,6 +180,7 @@ timeout 30 sh scripts/autoscale.sh "$M" "$N" --once --window 2 --interval 0.5 --
 check_eq autoscale_script_respects_autoscale_file "$(cat "$C/busy/cpu_limit")" 100m
 check autoscale_script_usage sh -c "! sh scripts/autoscale.sh '$M' 2>/dev/null"
 
+for c in busy idle off; do unspin $c; done
 for p in $ATTS; do kill "$p" 2>/dev/null; done
 for c in busy idle off; do echo stop > "$C/$c/state"; done
 
@@ -183,5 +204,6 @@ fi
 check_eq autoscale_enospc_limit_unchanged "$(cat "$C/big/cpu_limit")" 600m
 check_eq autoscale_enospc_request_unchanged "$(cat "$C/big/cpu_request")" 600m
 check_eq autoscale_enospc_cgroup "$(quota big)" 60000
+unspin big
 for p in $ATTS; do kill "$p" 2>/dev/null; done
 echo stop > "$C/big/state"
