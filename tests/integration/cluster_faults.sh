@@ -166,8 +166,7 @@ FOG_NODE=node4 FOG_LXCPATH=$CL/lxc/node4 fog_mount --cpus 2 --store "$CL_STORE" 
     --shared-dir "$FOG_TMP/elsewhere" --lease-ttl $TTL --write-timeout $WTO ||
     fail cluster_faults_node4_mount "fogfs did not mount"
 check_eq cluster_faults_node4_seen "$(wait_eq 5 up catf "$M1/node4/state")" up
-got=$(write_errno "$M1/node1/containers/$G/node" node4)
-check cluster_faults_no_shared_rootfs_refused sh -c "[ '$got' != ok ]"
+expect_errno cluster_faults_no_shared_rootfs_refused EXDEV "$M1/node1/containers/$G/node" node4
 check_eq cluster_faults_no_shared_rootfs_not_moved "$(running_on "$G")" node1
 check_eq cluster_faults_no_shared_rootfs_node_file "$(catf "$M2/node1/containers/$G/node")" node1
 fog_umount
