@@ -5,6 +5,7 @@
 #include "fs/server.h"
 #include "fs/inode.h"
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <fuse_lowlevel.h>
 #include <stdio.h>
@@ -30,6 +31,7 @@ struct fs_server {
 /* A file opened: what it showed at open (reads serve offsets from it) and
  * what has been written to it so far. */
 struct fs_open {
+    pthread_mutex_t lock;    /* reads and writes on one open file may run at once */
     struct fs_buf content;
     struct fs_buf written;
     int readable;
@@ -298,6 +300,8 @@ static void fs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
         o = calloc(1, sizeof *o);
         if (!o)
             err = -ENOMEM;
+        else
+            pthread_mutex_init(&o->lock, NULL);
     }
     if (!err && acc != O_WRONLY) {
         err = fs_render(s, in, &o->content);
@@ -312,6 +316,7 @@ static void fs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
     fi->direct_io = 1;       /* reads come to us: the per-open snapshot is the truth */
     fi->nonseekable = 0;
     if (fuse_reply_open(req, fi) == -ENOENT) {
+        pthread_mutex_destroy(&o->lock);
         fs_buf_free(&o->content);
         free(o);
     }
@@ -325,6 +330,7 @@ static void fs_op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
         fuse_reply_err(req, EBADF);
         return;
     }
+    pthread_mutex_lock(&o->lock);
     /* A read from offset 0 takes a fresh snapshot: an NFS server keeps one
      * open file for many clients' reads. Later offsets continue the snapshot. */
     if (off == 0 && o->rendered_once) {
@@ -339,10 +345,11 @@ static void fs_op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
     o->rendered_once = 1;
     if (off < 0 || (size_t)off >= o->content.len) {
         fuse_reply_buf(req, NULL, 0);
-        return;
+    } else {
+        size_t n = o->content.len - off;
+        fuse_reply_buf(req, o->content.data + off, n < size ? n : size);
     }
-    size_t n = o->content.len - off;
-    fuse_reply_buf(req, o->content.data + off, n < size ? n : size);
+    pthread_mutex_unlock(&o->lock);
 }
 
 static void fs_op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,
@@ -358,18 +365,18 @@ static void fs_op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t 
     }
     /* A value split across writes (offset continues the last one) is applied
      * whole each time; a write at 0 starts a new value. */
+    pthread_mutex_lock(&o->lock);
     if (off == 0)
         o->written.len = 0;
-    else if ((size_t)off != o->written.len) {
-        fuse_reply_err(req, EINVAL);
-        return;
-    }
-    fs_buf_add(&o->written, buf, size);
-    if (o->written.oom) {
-        fuse_reply_err(req, ENOMEM);
-        return;
-    }
-    err = in->file->store(s->priv, &in->args, o->written.data, o->written.len);
+    if ((size_t)off != o->written.len)
+        err = -EINVAL;
+    else
+        fs_buf_add(&o->written, buf, size);
+    if (!err && o->written.oom)
+        err = -ENOMEM;
+    if (!err)
+        err = in->file->store(s->priv, &in->args, o->written.data, o->written.len);
+    pthread_mutex_unlock(&o->lock);
     if (err)
         fuse_reply_err(req, -err);
     else
@@ -379,6 +386,9 @@ static void fs_op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t 
 static void fs_op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
     struct fs_open *o = (struct fs_open *)(uintptr_t)fi->fh;
+    pthread_mutex_lock(&o->lock);      /* the last read has replied */
+    pthread_mutex_unlock(&o->lock);
+    pthread_mutex_destroy(&o->lock);
     fs_buf_free(&o->content);
     fs_buf_free(&o->written);
     free(o);
