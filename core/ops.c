@@ -239,7 +239,7 @@ static int op_rescale_elsewhere(struct fog_ctx *ctx, const char *name,
                                 const struct lxcb_limits *want, const char *action,
                                 const char *why_prefix, const char *why_here)
 {
-    char node[64], val[64];
+    char node[64], val[320];
     if (fog_place(ctx, want->cpu_request_m, node)) {
         char why[WHY_LEN + 64];
         snprintf(why, sizeof why, "%s; no other node has room", why_here);
@@ -248,11 +248,9 @@ static int op_rescale_elsewhere(struct fog_ctx *ctx, const char *name,
     int r = fog_migrate(ctx, name, node);
     if (r)
         return r;                   /* fog_migrate said why */
-    snprintf(val, sizeof val, "%lld %lld %s", (long long)want->cpu_request_m,
-             (long long)want->cpu_limit_m, action);
-    r = fog_remote_write(ctx, node, name, "rescale", val, strlen(val));
-    (void)why_prefix;
-    return r;
+    snprintf(val, sizeof val, "%lld %lld %s %s", (long long)want->cpu_request_m,
+             (long long)want->cpu_limit_m, action, why_prefix ? why_prefix : "");
+    return fog_remote_write(ctx, node, name, "rescale", val, strlen(val));
 }
 
 int op_rescale(struct fog_ctx *ctx, const char *name, int64_t request_m, int64_t limit_m,

@@ -330,14 +330,17 @@ int fog_container_apply(struct fog_ctx *ctx, const char *name, const char *op, c
         return op_destroy(ctx, name);
     char arg[FS_NAME_MAX];
     if (!strcmp(op, "rescale")) {
-        /* "<request_m> <limit_m> <action>": a rescale another node placed here */
+        /* "<request_m> <limit_m> <action> [why]": a rescale another node
+         * placed here, with the reason its event line gives */
         long long req, lim;
-        char action[16];
-        snprintf(arg, sizeof arg, "%.*s", (int)(len < sizeof arg ? len : sizeof arg - 1), val);
-        if (sscanf(arg, "%lld %lld %15s", &req, &lim, action) != 3)
+        char action[16], line[320];
+        int used = 0;
+        snprintf(line, sizeof line, "%.*s", (int)(len < sizeof line ? len : sizeof line - 1), val);
+        if (sscanf(line, "%lld %lld %15s %n", &req, &lim, action, &used) != 3)
             return -EINVAL;
-        return op_rescale(ctx, name, req, lim, !strcmp(action, "autoscale") ? "autoscale"
-                                                                             : "rescale", NULL);
+        const char *why = line[used] ? line + used : NULL;
+        return op_rescale(ctx, name, req, lim,
+                          !strcmp(action, "autoscale") ? "autoscale" : "rescale", why);
     }
     if (!strcmp(op, "rename")) {
         snprintf(arg, sizeof arg, "%.*s", (int)(len < sizeof arg ? len : sizeof arg - 1), val);
