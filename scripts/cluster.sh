@@ -314,11 +314,13 @@ cmd_down() {
     if [ -f "$STATE" ]; then
         . "$STATE"
         for k in $CL_NODES_K; do stop_node "$k"; done
-        for k in $CL_NODES_K; do
-            lp=$DIR/lxc/node$k
+        # The shared dir last: containers no node links (a move cut short).
+        for lp in $(for k in $CL_NODES_K; do echo "$DIR/lxc/node$k"; done) "$DIR/shared"; do
             [ -d "$lp" ] || continue
             for c in $(lxc-ls -1 -P "$lp" 2>/dev/null); do
                 lxc-stop -P "$lp" -n "$c" -k >/dev/null 2>&1
+                # A link into the shared dir: destroyed there, once.
+                if [ -L "$lp/$c" ]; then rm -f "$lp/$c"; continue; fi
                 lxc-destroy -P "$lp" -n "$c" >/dev/null 2>&1 ||
                     say "could not destroy container $c in $lp"
             done

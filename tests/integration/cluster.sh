@@ -242,3 +242,4 @@ check_eq cluster_mv_rename_and_migrate "$(rename_errno "$M1/node2/containers/$A"
 check_eq cluster_mv_rename_and_migrate_not_moved "$(where "$M1" "$A")" node2
 check_eq cluster_mv_to_unknown_node "$(rename_errno "$M1/node2/containers/$A" "$M1/nosuchnode/containers/$A")" ENOENT
 check_eq cluster_end_one_copy_each "$(running_count "$A") $(running_count "$B")" "1 1"
+check_eq cluster_end_one_copy_each_on_host "$(cg_copies "$A") $(cg_copies "$B") $(cg_copies "$C")" "1 1 0"

@@ -58,6 +58,18 @@ running_on() {
 # running_count NAME: how many copies of NAME run in the cluster's lxcpaths.
 running_count() { set -- $(running_on "$1"); echo $#; }
 
+# cg_copies NAME: running copies of NAME on this host, counted by the
+# container cgroups that hold tasks (LXC names a second copy NAME-1, ...);
+# sees a copy however it was started, linked in an lxcpath or not.
+cg_copies() {
+    if [ -d "$CG/pids" ]; then base=$CG/pids; else base=$CG; fi
+    n=0
+    for d in "$base/lxc.payload.$1" "$base/lxc.payload.$1"-[0-9]*; do
+        [ -n "$(head -c 1 "$d/cgroup.procs" 2>/dev/null)" ] && n=$((n + 1))
+    done
+    echo $n
+}
+
 cg_quota() {   # cg_quota NAME: cpu quota in the container's cgroup (us per 100 ms)
     if [ -d "$CG/cpu" ]; then cat "$CG/cpu/lxc.payload.$1/cpu.cfs_quota_us" 2>/dev/null
     else cut -d' ' -f1 "$CG/lxc.payload.$1/cpu.max" 2>/dev/null; fi

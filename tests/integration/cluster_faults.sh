@@ -112,8 +112,8 @@ kill_mid() {
     dm=$(mnt "$dst")
     : >"$FOG_TMP/max_$n"
     ( mx=0; while [ ! -f "$FOG_TMP/stop_$n" ]; do
-          k=$(running_count "$c"); [ "$k" -gt "$mx" ] && mx=$k && echo "$mx" >"$FOG_TMP/max_$n"
-          sleep 0.1; done ) &
+          k=$(cg_copies "$c"); [ "$k" -gt "$mx" ] && mx=$k && echo "$mx" >"$FOG_TMP/max_$n"
+          sleep 0.02; done ) &
     sampler=$!
     ( write_errno "$dm/$src/containers/$c/node" "$dst" >"$FOG_TMP/mig_$n" ) &
     writer=$!
@@ -135,13 +135,14 @@ kill_mid() {
     . "$CL/state"
     settled() {
         r=$(running_on "$c")
-        [ -n "$r" ] && [ "$(running_count "$c")" = 1 ] && [ "$(where "$M1" "$c")" = "$r" ] &&
+        [ -n "$r" ] && [ "$(running_count "$c")" = 1 ] && [ "$(cg_copies "$c")" = 1 ] && [ "$(where "$M1" "$c")" = "$r" ] &&
             [ "$(where "$M2" "$c")" = "$r" ] && [ -z "$(etcd_keys "migrations/$c")" ]
     }
     wait_for 20 settled
     sleep 1
     r=$(running_on "$c")
     check_eq "cluster_faults_${n}_one_copy" "$(running_count "$c")" 1
+    check_eq "cluster_faults_${n}_one_copy_on_host" "$(cg_copies "$c")" 1
     check "cluster_faults_${n}_on_src_or_dst" sh -c "[ '$r' = '$src' ] || [ '$r' = '$dst' ]"
     check_eq "cluster_faults_${n}_listed_once_node1" "$(where "$M1" "$c")" "$r"
     check_eq "cluster_faults_${n}_listed_once_node2" "$(where "$M2" "$c")" "$r"
@@ -171,3 +172,4 @@ check_eq cluster_faults_no_shared_rootfs_not_moved "$(running_on "$G")" node1
 check_eq cluster_faults_no_shared_rootfs_node_file "$(catf "$M2/node1/containers/$G/node")" node1
 fog_umount
 check_eq cluster_faults_end_one_copy_each "$(running_count "$F") $(running_count "$G") $(running_count "$K") $(running_count "$L")" "1 1 1 1"
+check_eq cluster_faults_end_one_copy_each_on_host "$(cg_copies "$F") $(cg_copies "$G") $(cg_copies "$K") $(cg_copies "$L")" "1 1 1 1"
