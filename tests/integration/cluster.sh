@@ -110,9 +110,9 @@ check_eq cluster_allocated_node3 "$(wait_eq 3 cpu=300m sh -c "cut -d' ' -f1 '$M1
 e0=$(events_n "$M1" "$A" migrate)
 check cluster_rescale_migrates sh -c "echo 1500m > '$M1/node2/containers/$A/cpu_request'"
 check_eq cluster_rescale_migrates_listed "$(where "$M1" "$A")" node1
-check_eq cluster_rescale_migrates_listed_owner "$(where "$M2" "$A")" node1
+check_eq cluster_rescale_migrates_listed_owner "$(wait_eq 2 node1 where "$M2" "$A")" node1
 check_eq cluster_rescale_migrates_running "$(running_on "$A")" node1
-check_eq cluster_rescale_migrates_node_file "$(catf "$M3/node1/containers/$A/node")" node1
+check_eq cluster_rescale_migrates_node_file "$(wait_eq 2 node1 catf "$M3/node1/containers/$A/node")" node1
 check_eq cluster_rescale_migrates_request "$(catf "$M1/node1/containers/$A/cpu_request")" 1500m
 check_eq cluster_rescale_migrates_limit_kept "$(catf "$M1/node1/containers/$A/cpu_limit")" "$limit"
 check_eq cluster_rescale_migrates_cgroup "$(cg_quota "$A")" "$((${limit%m} * 100))"
@@ -158,12 +158,13 @@ t0=$(date +%s%N)
 check cluster_migrate_by_node sh -c "echo node3 > '$M2/node1/containers/$A/node'"
 echo "# migration by node took $(ms_since "$t0") ms" >&2
 touch "$FOG_TMP/stopwatch"; wait $WATCH; rm -f "$FOG_TMP/stopwatch"
-check_eq cluster_migrate_by_node_listed "$(where "$M1" "$A")" node3
+check_eq cluster_migrate_by_node_listed "$(where "$M2" "$A")" node3
+check_eq cluster_migrate_by_node_listed_source_view "$(wait_eq 2 node3 where "$M1" "$A")" node3
 check_eq cluster_migrate_by_node_running "$(running_on "$A")" node3
 check_eq cluster_migrate_by_node_node_file "$(catf "$M2/node3/containers/$A/node")" node3
 check_eq cluster_migrate_by_node_state "$(catf "$M2/node3/containers/$A/state")" RUNNING
 check cluster_migrate_by_node_restarted sh -c "[ '$(lxc-info -P "$CL/lxc/node3" -n "$A" -p -H 2>/dev/null)' != '$pid0' ]"
-check_eq cluster_migrate_by_node_limit "$(catf "$M3/node3/containers/$A/cpu_limit")" "$limit"
+check_eq cluster_migrate_by_node_limit "$(wait_eq 2 "$limit" catf "$M3/node3/containers/$A/cpu_limit")" "$limit"
 check_eq cluster_migrate_by_node_cgroup "$(cg_quota "$A")" "$((${limit%m} * 100))"
 check_eq cluster_migrate_by_node_mem "$(cg_mem "$A")" 134217728
 check cluster_migrate_by_node_config wait_for 3 grep -Eq "^lxc\.cgroup2?\.cpu\.(cfs_quota_us|max) *= *$((${limit%m} * 100))" \
@@ -174,26 +175,29 @@ check_eq cluster_migrate_no_record_left "$(wait_eq 3 "" etcd_keys "migrations/$A
 # A stopped container moves and stays stopped.
 check cluster_stop_c sh -c "echo stop > '$M3/node3/containers/$C/state'"
 check cluster_migrate_stopped sh -c "echo node1 > '$M1/node3/containers/$C/node'"
-check_eq cluster_migrate_stopped_listed "$(where "$M2" "$C")" node1
+check_eq cluster_migrate_stopped_listed "$(where "$M1" "$C")" node1
+check_eq cluster_migrate_stopped_listed_elsewhere "$(wait_eq 2 node1 where "$M2" "$C")" node1
 check_eq cluster_migrate_stopped_state "$(catf "$M1/node1/containers/$C/state")" STOPPED
 check_eq cluster_migrate_stopped_lxc "$(lxc_state node1 "$C")" STOPPED
 check_eq cluster_migrate_stopped_nowhere_running "$(running_count "$C")" 0
 
 # mv /fog/node3/containers/A /fog/node2/containers/  (node2: B 1200m + A 500m)
 check cluster_migrate_by_mv mv "$M3/node3/containers/$A" "$M3/node2/containers/"
-check_eq cluster_migrate_by_mv_listed "$(where "$M1" "$A")" node2
+check_eq cluster_migrate_by_mv_listed "$(where "$M3" "$A")" node2
+check_eq cluster_migrate_by_mv_listed_elsewhere "$(wait_eq 2 node2 where "$M1" "$A")" node2
 check_eq cluster_migrate_by_mv_running "$(running_on "$A")" node2
-check_eq cluster_migrate_by_mv_node_file "$(catf "$M1/node2/containers/$A/node")" node2
+check_eq cluster_migrate_by_mv_node_file "$(catf "$M3/node2/containers/$A/node")" node2
 check_eq cluster_migrate_by_mv_cgroup "$(cg_quota "$A")" "$((${limit%m} * 100))"
 check_eq cluster_migrate_by_mv_allocated "$(wait_eq 3 cpu=1700m sh -c "cut -d' ' -f1 '$M1/node2/allocated'")" cpu=1700m
 
 # ---- drain node2 and take it back -------------------------------------------
 # A (500m) and B (1200m) leave node2; node1 holds C (100m), node3 nothing.
 check cluster_drain sh -c "echo drain > '$M1/node2/state'"
-check_eq cluster_drain_state "$(catf "$M3/node2/state")" draining
+check_eq cluster_drain_state "$(catf "$M1/node2/state")" draining
+check_eq cluster_drain_state_elsewhere "$(wait_eq 2 draining catf "$M3/node2/state")" draining
 check cluster_drain_nodes_line grep -qx "node2 draining" "$M1/cluster/nodes"
 check_eq cluster_drain_empty "$(ls "$M1/node2/containers" | wc -l)" 0
-check_eq cluster_drain_empty_owner_view "$(ls "$M2/node2/containers" | wc -l)" 0
+check_eq cluster_drain_empty_owner_view "$(wait_eq 2 0 sh -c "ls '$M2/node2/containers' | wc -l")" 0
 check_eq cluster_drain_a_running_once "$(running_count "$A")" 1
 check_eq cluster_drain_b_running_once "$(running_count "$B")" 1
 check cluster_drain_not_on_node2 sh -c "! echo '$(running_on "$A") $(running_on "$B")' | grep -q node2"
@@ -203,8 +207,9 @@ got=$(write_errno "$M1/$an/containers/$A/node" node2)
 check cluster_migrate_to_draining_refused sh -c "[ '$got' != ok ]"
 check_eq cluster_migrate_to_draining_not_moved "$(where "$M1" "$A")" "$an"
 check cluster_undrain sh -c "echo up > '$M3/node2/state'"
-check_eq cluster_undrain_state "$(catf "$M1/node2/state")" up
-check_eq cluster_undrain_nodes "$(catf "$M2/cluster/nodes")" "$want"
+check_eq cluster_undrain_state "$(catf "$M3/node2/state")" up
+check_eq cluster_undrain_state_elsewhere "$(wait_eq 2 up catf "$M1/node2/state")" up
+check_eq cluster_undrain_nodes "$(wait_eq 2 "$want" catf "$M2/cluster/nodes")" "$want"
 check cluster_migrate_back sh -c "echo node2 > '$M1/$an/containers/$A/node'"
 check_eq cluster_migrate_back_running "$(running_on "$A")" node2
 
