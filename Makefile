@@ -66,7 +66,7 @@ bench: deps
 	@B=$(B) scripts/bench.sh
 
 install: $(B)/fogfs
-	install -D -m 0755 $(B)/fogfs $(DESTDIR)$(PREFIX)/bin/fogfs
+	install -D -m 0755 $(B)/fogfs $(DESTDIR)$(PREFIX)/sbin/fogfs
 	install -D -m 0644 docs/fogfs.8 $(DESTDIR)$(PREFIX)/share/man/man8/fogfs.8
 	sed 's|@PREFIX@|$(PREFIX)|g' scripts/fogfs.service > $(B)/fogfs.service
 	install -D -m 0644 $(B)/fogfs.service $(DESTDIR)$(PREFIX)/lib/systemd/system/fogfs.service
