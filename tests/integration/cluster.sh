@@ -177,6 +177,9 @@ check cluster_stop_c sh -c "echo stop > '$M3/node3/containers/$C/state'"
 check cluster_migrate_stopped sh -c "echo node1 > '$M1/node3/containers/$C/node'"
 check_eq cluster_migrate_stopped_listed "$(where "$M1" "$C")" node1
 check_eq cluster_migrate_stopped_listed_elsewhere "$(wait_eq 2 node1 where "$M2" "$C")" node1
+# Right after the write, the old path no longer resolves on the writer's mount
+# (a kernel dentry cached by the write itself must have been invalidated).
+check cluster_migrate_stopped_old_path_gone test ! -d "$M1/node3/containers/$C"
 check_eq cluster_migrate_stopped_state "$(catf "$M1/node1/containers/$C/state")" STOPPED
 check_eq cluster_migrate_stopped_lxc "$(lxc_state node1 "$C")" STOPPED
 check_eq cluster_migrate_stopped_nowhere_running "$(running_count "$C")" 0

@@ -140,9 +140,9 @@ except OSError as e:
 ' "$1"
 }
 
-# where NAME: the nodes whose containers/ lists NAME, as MNT sees them.
-where() {   # where MNT NAME
+# where MNT NAME: the nodes whose containers/ lists NAME (readdir), as MNT sees them.
+where() {
     r=""
-    for nd in $CL_NODES; do [ -d "$1/$nd/containers/$2" ] && r="$r $nd"; done
+    for nd in $CL_NODES; do ls "$1/$nd/containers" 2>/dev/null | grep -qx "$2" && r="$r $nd"; done
     echo "${r# }"
 }
