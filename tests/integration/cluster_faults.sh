@@ -16,7 +16,7 @@ both_up=$(printf 'node1 up\nnode2 up')
 check cluster_faults_mkctr_f mkctr node2 "$F" 100m 300m
 check cluster_faults_mkctr_g mkctr node1 "$G" 100m
 
-# ---- one etcd member killed while writes are under way ----------------------
+# ---- one etcd member killed while writes and a migration are under way -------
 # Member 0 is the first endpoint every fogfs was given (the one it prefers).
 : >"$FOG_TMP/burst"
 ( i=0; while [ $i -lt 16 ]; do
@@ -27,10 +27,24 @@ check cluster_faults_mkctr_g mkctr node1 "$G" 100m
       i=$((i + 1)); sleep 0.1
   done ) &
 BURST=$!
-sleep 0.5
+sleep 0.3
+# ... and a migration of G (node1 -> node2) under way at the kill.
+( write_errno "$M2/node1/containers/$G/node" node2 >"$FOG_TMP/gmig" ) &
+GMIG=$!
+i=0; while [ $i -lt 60 ] && [ -z "$(etcd_keys "migrations/$G")" ] && kill -0 $GMIG 2>/dev/null; do
+    sleep 0.05; i=$((i + 1)); done
+check cluster_faults_etcd_migration_under_way test -n "$(etcd_keys "migrations/$G")"
 check cluster_faults_etcd_kill_member scripts/etcd.sh kill-member "$CL/etcd" 0
-i=0; while [ $i -lt 150 ] && kill -0 $BURST 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
-kill $BURST 2>/dev/null; wait $BURST 2>/dev/null
+i=0; while [ $i -lt 150 ] && { kill -0 $BURST 2>/dev/null || kill -0 $GMIG 2>/dev/null; }; do
+    sleep 0.1; i=$((i + 1)); done
+kill $BURST $GMIG 2>/dev/null; wait $BURST $GMIG 2>/dev/null
+check_eq cluster_faults_etcd_migration_done "$(cat "$FOG_TMP/gmig")" ok
+check_eq cluster_faults_etcd_migration_one_copy "$(running_on "$G") $(cg_copies "$G")" "node2 1"
+check_eq cluster_faults_etcd_migration_listed "$(wait_eq 2 node2 where "$M1" "$G")" node2
+check_eq cluster_faults_etcd_migration_no_record "$(wait_eq 2 "" etcd_keys "migrations/$G")" ""
+# Later sections want G on node1.
+[ "$(where "$M1" "$G")" = node1 ] || echo node1 >"$M1/$(where "$M1" "$G")/containers/$G/node"
+check_eq cluster_faults_g_back_on_node1 "$(running_on "$G")" node1
 check_eq cluster_faults_etcd_writes_all_done "$(wc -l <"$FOG_TMP/burst")" 16
 check_eq cluster_faults_etcd_writes_all_ok "$(awk '$3 != "ok"' "$FOG_TMP/burst" | head -3 | tr '\n' ';')" ""
 echo "# write times during the member kill (ms): $(awk '{ printf "%s ", $4 }' "$FOG_TMP/burst")" >&2
