@@ -11,8 +11,8 @@
 
 /* History bounds: a watch from an older revision than what is kept gets
  * -ECANCELED ("compacted"). */
-#define LOCAL_HISTORY_MAX_EVENTS 4096
-#define LOCAL_HISTORY_MAX_BYTES (16u << 20)
+#define LOCAL_HISTORY_MAX_EVENTS 1024
+#define LOCAL_HISTORY_MAX_BYTES (2u << 20)
 
 struct local_entry {
     struct fog_kv kv;

@@ -33,8 +33,16 @@ struct cl_node {
 
 struct cl_published {
     char name[64];
-    uint64_t hash;
+    uint64_t hash;            /* of the last status put */
+    /* Addresses and devices change rarely and cost a fork (ips) or a config
+     * read to learn: refreshed on an operation, a state change, or after
+     * CL_LINES_TTL seconds. */
+    char ips[512], devices[512];
+    int state;
+    double lines_at;
 };
+
+#define CL_LINES_TTL 30.0
 
 struct fog_cluster {
     pthread_mutex_t lock;
@@ -322,8 +330,9 @@ static struct cl_published *cl_published(struct fog_cluster *cl, const char *nam
         return NULL;
     cl->pub = v;
     struct cl_published *p = &cl->pub[cl->npub++];
+    memset(p, 0, sizeof *p);
     snprintf(p->name, sizeof p->name, "%s", name);
-    p->hash = 0;
+    p->state = -1;
     return p;
 }
 
@@ -339,21 +348,42 @@ static void cl_publish(struct fog_ctx *ctx, const char *name, int force)
         free(c);
         return;
     }
-    char ips[1024] = "", devs[1024] = "";
-    if (c->state == LXCB_RUNNING)
-        lxcb_get_ips(ctx->lxc, name, ips, sizeof ips);
-    lxcb_get_devices(ctx->lxc, name, devs, sizeof devs);
+    char ips[512] = "", devs[512] = "";
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    double t = now.tv_sec + now.tv_nsec / 1e9;
+    pthread_mutex_lock(&CL(ctx)->lock);
+    struct cl_published *p = cl_published(CL(ctx), name);
+    int refresh = force || !p || p->state != (int)c->state || t - p->lines_at > CL_LINES_TTL;
+    if (p && !refresh) {
+        memcpy(ips, p->ips, sizeof ips);
+        memcpy(devs, p->devices, sizeof devs);
+    }
+    pthread_mutex_unlock(&CL(ctx)->lock);
+    if (refresh) {
+        if (c->state == LXCB_RUNNING)
+            lxcb_get_ips(ctx->lxc, name, ips, sizeof ips);
+        lxcb_get_devices(ctx->lxc, name, devs, sizeof devs);
+    }
     int as = c->limits.autoscale >= 0 ? c->limits.autoscale : fog_autoscale_enabled(ctx);
     char *s = fog_status_json(c, as, ips, devs);
+    int state = (int)c->state;
     free(c);
     if (!s)
         return;
     uint64_t h = cl_hash(s);
     pthread_mutex_lock(&CL(ctx)->lock);
-    struct cl_published *p = cl_published(CL(ctx), name);
+    p = cl_published(CL(ctx), name);
     int changed = force || !p || p->hash != h;
-    if (p)
+    if (p) {
         p->hash = h;
+        if (refresh) {
+            memcpy(p->ips, ips, sizeof ips);
+            memcpy(p->devices, devs, sizeof devs);
+            p->state = state;
+            p->lines_at = t;
+        }
+    }
     pthread_mutex_unlock(&CL(ctx)->lock);
     if (changed)
         ctx->store->ops->put(ctx->store, key, s, strlen(s), 0, NULL);
@@ -363,7 +393,7 @@ static void cl_publish(struct fog_ctx *ctx, const char *name, int force)
 void fog_cluster_publish_container(struct fog_ctx *ctx, const char *name)
 {
     if (CL(ctx))
-        cl_publish(ctx, name, 0);
+        cl_publish(ctx, name, 1);
 }
 
 struct cl_names {

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -226,6 +227,7 @@ static void on_mounted(void *arg)
 int main(int argc, char **argv)
 {
     static struct fog_ctx ctx;      /* the one daemon context, passed down from here */
+    mallopt(M_ARENA_MAX, 2);        /* a few MB resident on a Pi: no arena per thread */
     int r = parse_args(argc, argv, &ctx.o);
     if (r)
         return r;
