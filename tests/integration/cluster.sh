@@ -155,7 +155,16 @@ pid0=$(lxc-info -P "$CL/lxc/node1" -n "$A" -p -H 2>/dev/null)
       sleep 0.05; i=$((i + 1)); done ) &
 WATCH=$!
 t0=$(date +%s%N)
-check cluster_migrate_by_node sh -c "echo node3 > '$M2/node1/containers/$A/node'"
+( write_errno "$M2/node1/containers/$A/node" node3 >"$FOG_TMP/mig" ) &
+MIG=$!
+# While it moves: another move, or a rescale, of that container is EBUSY.
+i=0; while [ $i -lt 40 ] && [ -z "$(etcd_keys "migrations/$A")" ] && kill -0 $MIG 2>/dev/null; do
+    sleep 0.05; i=$((i + 1)); done
+expect_errno cluster_migrate_busy_move EBUSY "$M3/node1/containers/$A/node" node2
+expect_errno cluster_migrate_busy_rescale EBUSY "$M3/node1/containers/$A/cpu_limit" 900m
+i=0; while [ $i -lt 150 ] && kill -0 $MIG 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
+kill $MIG 2>/dev/null; wait $MIG 2>/dev/null
+check_eq cluster_migrate_by_node "$(cat "$FOG_TMP/mig")" ok
 echo "# migration by node took $(ms_since "$t0") ms" >&2
 touch "$FOG_TMP/stopwatch"; wait $WATCH; rm -f "$FOG_TMP/stopwatch"
 check_eq cluster_migrate_by_node_listed "$(where "$M2" "$A")" node3
