@@ -146,3 +146,37 @@ where() {
     for nd in $CL_NODES; do ls "$1/$nd/containers" 2>/dev/null | grep -qx "$2" && r="$r $nd"; done
     echo "${r# }"
 }
+
+# kill_at_phase CTR PHASE PID MNT SECONDS: watches migrations/CTR through
+# etcd's gateway (every 2 ms) and SIGKILLs PID (only if it is the fogfs of
+# MNT) as soon as the record's phase is PHASE. Prints the phase it killed
+# at, or "none" if the phase did not show within SECONDS.
+kill_at_phase() {
+    python3 - "$CL_ENDPOINTS" "migrations/$1" "$2" "$3" "$4" "$5" <<'PY'
+import base64, json, os, signal, sys, time, urllib.request
+eps, key, phase, pid, mnt, lim = sys.argv[1].split(","), sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5], float(sys.argv[6])
+body = json.dumps({"key": base64.b64encode(key.encode()).decode()}).encode()
+def ours():
+    try:
+        return ("fogfs\0%s\0" % mnt) in open("/proc/%d/cmdline" % pid).read()
+    except OSError:
+        return False
+end = time.monotonic() + lim
+while time.monotonic() < end:
+    for ep in eps:
+        try:
+            r = json.load(urllib.request.urlopen(urllib.request.Request("http://%s/v3/kv/range" % ep, data=body), timeout=1))
+            break
+        except Exception:
+            r = None
+    kvs = (r or {}).get("kvs") or []
+    if kvs:
+        v = json.loads(base64.b64decode(kvs[0]["value"]))
+        if v.get("phase") == phase and ours():
+            os.kill(pid, signal.SIGKILL)
+            print(phase)
+            sys.exit(0)
+    time.sleep(0.002)
+print("none")
+PY
+}

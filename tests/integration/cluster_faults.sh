@@ -2,8 +2,8 @@
 # member killed mid-test, a node that does not answer (ETIMEDOUT), a node
 # whose fogfs is killed (down within the lease TTL, EHOSTDOWN) and restarted
 # (up, containers kept), kill -9 of the source or target fogfs mid-migration
-# (exactly one running copy after restart), a target that cannot see the
-# shared rootfs directory.
+# (at the stopping and at the handoff phase: exactly one running copy after
+# restart), a target that cannot see the shared rootfs directory.
 FOG_CLUSTER_LIB=1
 . tests/integration/cluster_common.sh
 cluster_require cluster_faults
@@ -117,13 +117,17 @@ check cluster_faults_restart_remote_write sh -c "echo 350m > '$M1/node2/containe
 check_eq cluster_faults_restart_remote_write_cgroup "$(cg_quota "$F")" 35000
 
 # ---- kill -9 of a fogfs in the middle of a migration ------------------------
-# kill_mid NAME CTR SRC DST VICTIM: migrates CTR from SRC to DST (written on
-# DST's mount), kills VICTIM's fogfs once the move is under way, restarts it;
-# then exactly one copy runs, where every view says it is, and no migration
-# record is left. A sampler checks that two copies never ran at once.
+# kill_mid NAME CTR SRC DST VICTIM PHASE: migrates CTR from SRC to DST
+# (written on DST's mount), SIGKILLs VICTIM's fogfs when the migration record
+# shows PHASE (stopping: the source is halting it; handoff: the source has
+# released it, the target is adopting it), restarts it; then exactly one
+# copy runs, where every view says it is, and no migration record is left.
+# A sampler checks that two copies never ran at once.
+other_of() { if [ "$1" = node1 ]; then echo node2; else echo node1; fi; }
 kill_mid() {
-    n=$1 c=$2 src=$3 dst=$4 victim=$5
+    n=$1 c=$2 src=$3 dst=$4 victim=$5 phase=$6
     dm=$(mnt "$dst")
+    eval "vpid=\$${victim}_pid vmnt=\$${victim}_mnt"
     : >"$FOG_TMP/max_$n"
     ( mx=0; while [ ! -f "$FOG_TMP/stop_$n" ]; do
           k=$(cg_copies "$c"); [ "$k" -gt "$mx" ] && mx=$k && echo "$mx" >"$FOG_TMP/max_$n"
@@ -131,17 +135,9 @@ kill_mid() {
     sampler=$!
     ( write_errno "$dm/$src/containers/$c/node" "$dst" >"$FOG_TMP/mig_$n" ) &
     writer=$!
-    # Under way: the record exists or the state shows the move.
-    i=0 seen=""
-    while [ $i -lt 60 ]; do
-        s=$(cat "$dm/$src/containers/$c/state" 2>/dev/null)
-        case $s in STOPPING|STARTING) seen=$s; break ;; esac
-        [ -n "$(etcd_keys "migrations/$c")" ] && { seen=record; break; }
-        kill -0 $writer 2>/dev/null || break
-        sleep 0.05; i=$((i + 1))
-    done
-    check "cluster_faults_${n}_under_way" test -n "$seen"
-    scripts/cluster.sh kill "$victim" --dir "$CL" >/dev/null
+    seen=$(kill_at_phase "$c" "$phase" "$vpid" "$vmnt" 8)
+    check_eq "cluster_faults_${n}_killed_at_$phase" "$seen" "$phase"
+    [ "$seen" = none ] && scripts/cluster.sh kill "$victim" --dir "$CL" >/dev/null
     i=0; while [ $i -lt $(((WTO + TTL + 5) * 10)) ] && kill -0 $writer 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
     kill $writer 2>/dev/null; wait $writer 2>/dev/null
     echo "# $n: killed $victim's fogfs at '$seen'; the write returned '$(cat "$FOG_TMP/mig_$n")'" >&2
@@ -171,9 +167,15 @@ kill_mid() {
     check_eq "cluster_faults_${n}_moves_again_running" "$(running_on "$c")" "$other"
 }
 check cluster_faults_mkctr_k mkctr node2 "$K" 100m
-kill_mid kill_source "$K" node2 node1 node2
+kill_mid kill_source "$K" node2 node1 node2 stopping
 check cluster_faults_mkctr_l mkctr node1 "$L" 100m
-kill_mid kill_target "$L" node1 node2 node2
+kill_mid kill_target "$L" node1 node2 node2 stopping
+# The same container, whose last move ended on node1 or node2: the moment
+# the target takes over, then the source at that moment.
+kill_mid kill_target_handoff "$L" "$(where "$M1" "$L")" "$(other_of "$(where "$M1" "$L")")" \
+    "$(other_of "$(where "$M1" "$L")")" handoff
+kill_mid kill_source_handoff "$K" "$(where "$M1" "$K")" "$(other_of "$(where "$M1" "$K")")" \
+    "$(where "$M1" "$K")" handoff
 
 # ---- a target that cannot see the shared rootfs directory -------------------
 mkdir -p "$FOG_TMP/elsewhere"
