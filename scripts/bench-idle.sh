@@ -22,12 +22,15 @@ ticks() { awk '{print $14 + $15}' "/proc/$FOG_PID/stat"; }
 t0=$(ticks); s0=$(date +%s.%N)
 sleep "$IDLE"
 t1=$(ticks); s1=$(date +%s.%N)
-rss=$(awk '/^VmRSS:/{print $2}' "/proc/$FOG_PID/status")
+rss=$(awk '/^Rss:/{print $2}' "/proc/$FOG_PID/smaps_rollup")
+pss=$(awk '/^Pss:/{print $2}' "/proc/$FOG_PID/smaps_rollup")
+anon=$(awk '/^Anonymous:/{print $2}' "/proc/$FOG_PID/smaps_rollup")
 running=$(cat "$FOG_MNT/$FOG_NODE/metrics/containers")
-awk -v t0="$t0" -v t1="$t1" -v s0="$s0" -v s1="$s1" -v hz="$hz" -v rss="$rss" -v n="$running" 'BEGIN{
+awk -v t0="$t0" -v t1="$t1" -v s0="$s0" -v s1="$s1" -v hz="$hz" -v rss="$rss" -v n="$running" \
+    -v pss="$pss" -v anon="$anon" 'BEGIN{
     cpu = (t1 - t0) / hz / (s1 - s0) * 100
     printf "idle fogfs, %d running containers, %.0f s\n", n, s1 - s0
-    printf "  RSS: %.1f MB (target <= 8 MB)\n", rss / 1024
+    printf "  RSS: %.1f MB (target <= 8 MB); PSS %.1f MB; private anonymous %.1f MB\n", rss / 1024, pss / 1024, anon / 1024
     printf "  CPU: %.2f%% of one core (target <= 0.5%%)\n", cpu
 }'
 i=0
