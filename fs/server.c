@@ -202,6 +202,22 @@ static int fs_fill_entry(struct fs_server *s, struct fs_inode *in, struct fuse_e
     return 0;
 }
 
+/* Replies to a lookup (or a mkdir) of name in p, unless err is already set. */
+static void fs_reply_entry(fuse_req_t req, struct fs_server *s, struct fs_inode *p,
+                           const char *name, int err)
+{
+    struct fs_inode *in = NULL;
+    struct fuse_entry_param e;
+    if (!err)
+        err = fs_resolve(s, p, name, &in);
+    if (!err)
+        err = fs_fill_entry(s, in, &e);
+    if (err)
+        fuse_reply_err(req, -err);
+    else
+        fuse_reply_entry(req, &e);
+}
+
 static void fs_op_init(void *userdata, struct fuse_conn_info *conn)
 {
     if (conn->capable & FUSE_CAP_EXPORT_SUPPORT)
@@ -214,16 +230,8 @@ static void fs_op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
     struct fs_server *s = fuse_req_userdata(req);
     int err = 0;
-    struct fs_inode *p = fs_get_alive(s, parent, &err), *in = NULL;
-    struct fuse_entry_param e;
-    if (p)
-        err = fs_resolve(s, p, name, &in);
-    if (!err)
-        err = fs_fill_entry(s, in, &e);
-    if (err)
-        fuse_reply_err(req, -err);
-    else
-        fuse_reply_entry(req, &e);
+    struct fs_inode *p = fs_get_alive(s, parent, &err);
+    fs_reply_entry(req, s, p, name, err);
 }
 
 static void fs_op_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
@@ -479,22 +487,14 @@ static void fs_op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mod
 {
     struct fs_server *s = fuse_req_userdata(req);
     int err = 0;
-    struct fs_inode *p = fs_get_alive(s, parent, &err), *in = NULL;
-    struct fuse_entry_param e;
+    struct fs_inode *p = fs_get_alive(s, parent, &err);
     if (p)
         err = fs_may_change(req);
     if (!err && (!p->dir->mkdir || fs_dir_entry(p->dir, name)))
         err = fs_dir_entry(p->dir, name) ? -EEXIST : -EPERM;
     if (!err)
         err = p->dir->mkdir(s->priv, &p->args, name);
-    if (!err)
-        err = fs_resolve(s, p, name, &in);
-    if (!err)
-        err = fs_fill_entry(s, in, &e);
-    if (err)
-        fuse_reply_err(req, -err);
-    else
-        fuse_reply_entry(req, &e);
+    fs_reply_entry(req, s, p, name, err);
 }
 
 static void fs_op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
