@@ -189,3 +189,34 @@ check_eq cluster_faults_no_shared_rootfs_node_file "$(catf "$M2/node1/containers
 fog_umount
 check_eq cluster_faults_end_one_copy_each "$(running_count "$F") $(running_count "$G") $(running_count "$K") $(running_count "$L")" "1 1 1 1"
 check_eq cluster_faults_end_one_copy_each_on_host "$(cg_copies "$F") $(cg_copies "$G") $(cg_copies "$K") $(cg_copies "$L")" "1 1 1 1"
+
+# ---- etcd gone altogether (the two other members killed) ---------------------
+# Reads render from each node's cached view and never wait on the network;
+# a write to another node fails within its timeout instead of hanging; a
+# local write still reaches the container's cgroup.
+check cluster_faults_etcd_kill_member1 scripts/etcd.sh kill-member "$CL/etcd" 1
+check cluster_faults_etcd_kill_member2 scripts/etcd.sh kill-member "$CL/etcd" 2
+t0=$(date +%s%N)
+timeout 5 cat "$M1/node2/metrics/cpu" "$M1/node2/containers/$F/cpu_limit" "$M1/cluster/nodes" >/dev/null 2>&1
+rc=$? ms=$(ms_since "$t0")
+check cluster_faults_no_etcd_reads sh -c "[ $rc = 0 ] && [ $ms -lt 1000 ]"
+check_eq cluster_faults_no_etcd_ls "$(timeout 5 ls "$M2" | tr '\n' ' ')" "README cluster node1 node2 node4 "
+t0=$(date +%s%N)
+got=$(timeout 20 python3 -c '
+import errno, os, sys
+try:
+    fd = os.open(sys.argv[1], os.O_WRONLY | os.O_TRUNC); os.write(fd, b"450m"); os.close(fd); print("ok")
+except OSError as e:
+    print(errno.errorcode.get(e.errno, str(e.errno)))
+' "$M1/node2/containers/$F/cpu_limit")
+ms=$(ms_since "$t0")
+echo "# a remote write without etcd returned '$got' after $ms ms" >&2
+check_eq cluster_faults_no_etcd_remote_write_fails "$got" ETIMEDOUT
+check cluster_faults_no_etcd_remote_write_bounded awk -v ms="$ms" -v w=$WTO 'BEGIN { exit !(ms <= w * 1000 + 2000) }'
+# This node's own containers do not depend on the store.
+t0=$(date +%s%N)
+check cluster_faults_no_etcd_local_write timeout 15 sh -c "echo 150m > '$M1/node1/containers/$G/cpu_limit'"
+ms=$(ms_since "$t0")
+echo "# a local write without etcd took $ms ms" >&2
+check cluster_faults_no_etcd_local_write_prompt awk -v ms="$ms" 'BEGIN { exit !(ms <= 2000) }'
+check_eq cluster_faults_no_etcd_local_write_cgroup "$(cg_quota "$G")" 15000
