@@ -1,13 +1,14 @@
 /* The etcd v3 store: core/store.h over etcd's JSON gateway with libcurl and
  * jansson. Requests fail over across the endpoints (remembering the last one
- * that worked); each watch is a thread reading the gateway's chunked stream. */
-#include <curl/curl.h>
+ * that worked); each watch is a thread reading the gateway's chunked stream.
+ * libcurl is dlopen'ed on open (backends/curl_dl.h); calls go via es->curl. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "backends/curl_dl.h"
 #include "backends/etcd_json.h"
 #include "core/store.h"
 
@@ -19,6 +20,7 @@
 
 struct etcd_store {
     struct fog_store base;
+    struct curl_dl curl;          /* libcurl's entry points; read-only once open */
     char **endpoints;             /* "host:port" */
     size_t n_endpoints;
     char *description;            /* "etcd h:p,h:p" */
@@ -111,7 +113,7 @@ static CURL *handle_take(struct etcd_store *es)
     if (es->n_idle)
         h = es->idle[--es->n_idle];
     pthread_mutex_unlock(&es->mu);
-    return h ? h : curl_easy_init();
+    return h ? h : es->curl.easy_init();
 }
 
 static void handle_give_back(struct etcd_store *es, CURL *h)
@@ -123,19 +125,19 @@ static void handle_give_back(struct etcd_store *es, CURL *h)
     }
     pthread_mutex_unlock(&es->mu);
     if (h)
-        curl_easy_cleanup(h);
+        es->curl.easy_cleanup(h);
 }
 
 static void handle_setup(struct etcd_store *es, CURL *h, const char *url, const char *body)
 {
-    curl_easy_reset(h);
-    curl_easy_setopt(h, CURLOPT_URL, url);
-    curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
-    curl_easy_setopt(h, CURLOPT_HTTPHEADER, es->headers);
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, ETCD_CONNECT_TIMEOUT_MS);
-    curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
-    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http");
+    es->curl.easy_reset(h);
+    es->curl.easy_setopt(h, CURLOPT_URL, url);
+    es->curl.easy_setopt(h, CURLOPT_POSTFIELDS, body);
+    es->curl.easy_setopt(h, CURLOPT_HTTPHEADER, es->headers);
+    es->curl.easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    es->curl.easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, ETCD_CONNECT_TIMEOUT_MS);
+    es->curl.easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+    es->curl.easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http");
 }
 
 /* The gateway prefix in use; an older etcd serves /v3beta only. */
@@ -210,11 +212,11 @@ static int etcd_call(struct etcd_store *es, const char *path, const char *body,
 
             snprintf(url, sizeof url, "http://%s%s%s", es->endpoints[idx], api, path);
             handle_setup(es, h, url, body);
-            curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, ETCD_REQUEST_TIMEOUT_MS);
-            curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, reply_write);
-            curl_easy_setopt(h, CURLOPT_WRITEDATA, &reply);
-            CURLcode cc = curl_easy_perform(h);
-            curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+            es->curl.easy_setopt(h, CURLOPT_TIMEOUT_MS, ETCD_REQUEST_TIMEOUT_MS);
+            es->curl.easy_setopt(h, CURLOPT_WRITEFUNCTION, reply_write);
+            es->curl.easy_setopt(h, CURLOPT_WRITEDATA, &reply);
+            CURLcode cc = es->curl.easy_perform(h);
+            es->curl.easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
             if (cc != CURLE_OK) {
                 free(reply.data);
                 last_err = cc == CURLE_OPERATION_TIMEDOUT ? -ETIMEDOUT : -ECONNREFUSED;
@@ -547,37 +549,37 @@ static bool watch_stream_once(struct fog_watch *w, const char *endpoint)
     const char *api = api_current(es);
     char url[512];
     char *body = etcd_req_watch_create(w->prefix, w->next_rev);
-    CURL *h = curl_easy_init();
+    CURL *h = es->curl.easy_init();
     bool spoke = false;
 
     if (!body || !h) {
         free(body);
         if (h)
-            curl_easy_cleanup(h);
+            es->curl.easy_cleanup(h);
         return false;
     }
     snprintf(url, sizeof url, "http://%s%s/watch", endpoint, api);
     handle_setup(es, h, url, body);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, watch_write);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, w);
+    es->curl.easy_setopt(h, CURLOPT_WRITEFUNCTION, watch_write);
+    es->curl.easy_setopt(h, CURLOPT_WRITEDATA, w);
     w->buf_len = 0;
     w->stream_error = 0;
-    curl_multi_add_handle(w->multi, h);
+    es->curl.multi_add_handle(w->multi, h);
     for (;;) {
         int running = 0;
-        if (curl_multi_perform(w->multi, &running) != CURLM_OK || !running)
+        if (es->curl.multi_perform(w->multi, &running) != CURLM_OK || !running)
             break;
         if (watch_stopping(w))
             break;
-        curl_multi_poll(w->multi, NULL, 0, 1000, NULL);
+        es->curl.multi_poll(w->multi, NULL, 0, 1000, NULL);
     }
     long status = 0;
-    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+    es->curl.easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
     if (status == 404 && w->stream_error == -EIO && !watch_stopping(w))
         api_fall_back(es, api);
     spoke = status == 200 && !w->stream_error;
-    curl_multi_remove_handle(w->multi, h);
-    curl_easy_cleanup(h);
+    es->curl.multi_remove_handle(w->multi, h);
+    es->curl.easy_cleanup(h);
     free(body);
     return spoke;
 }
@@ -613,7 +615,7 @@ static void *watch_thread(void *arg)
     pthread_mutex_unlock(&w->mu);
     if (free_self) {
         pthread_detach(pthread_self());
-        curl_multi_cleanup(w->multi);
+        es->curl.multi_cleanup(w->multi);
         pthread_cond_destroy(&w->cond);
         pthread_mutex_destroy(&w->mu);
         free(w->buf);
@@ -626,7 +628,7 @@ static void *watch_thread(void *arg)
 static void watch_free(struct fog_watch *w)
 {
     if (w->multi)
-        curl_multi_cleanup(w->multi);
+        w->es->curl.multi_cleanup(w->multi);
     pthread_cond_destroy(&w->cond);
     pthread_mutex_destroy(&w->mu);
     free(w->buf);
@@ -666,7 +668,7 @@ static int etcd_watch(struct fog_store *s, const char *prefix, int64_t from, fog
     w->arg = arg;
     w->next_rev = from;
     w->prefix = strdup(prefix);
-    w->multi = curl_multi_init();
+    w->multi = es->curl.multi_init();
     pthread_mutex_init(&w->mu, NULL);
     pthread_condattr_init(&attr);
     pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
@@ -695,7 +697,7 @@ static void etcd_unwatch(struct fog_store *s, struct fog_watch *w)
     w->free_on_exit = own_thread;
     pthread_cond_signal(&w->cond);
     pthread_mutex_unlock(&w->mu);
-    curl_multi_wakeup(w->multi);
+    w->es->curl.multi_wakeup(w->multi);
     if (own_thread)
         return;      /* the thread frees itself once the callback returns */
     pthread_join(w->thread, NULL);
@@ -716,12 +718,14 @@ static void etcd_close(struct fog_store *s)
     if (!es)
         return;
     for (size_t i = 0; i < es->n_idle; i++)
-        curl_easy_cleanup(es->idle[i]);
+        es->curl.easy_cleanup(es->idle[i]);   /* n_idle > 0 only once curl is loaded */
     for (size_t i = 0; i < es->n_endpoints; i++)
         free(es->endpoints[i]);
     free(es->endpoints);
     free(es->description);
-    curl_slist_free_all(es->headers);
+    if (es->headers)
+        es->curl.slist_free_all(es->headers);
+    curl_dl_close(&es->curl);
     pthread_mutex_destroy(&es->mu);
     free(es);
 }
@@ -791,13 +795,6 @@ static int parse_endpoints(struct etcd_store *es, const char *list)
     return 0;
 }
 
-static pthread_once_t curl_init_once = PTHREAD_ONCE_INIT;
-
-static void curl_init_process(void)
-{
-    curl_global_init(CURL_GLOBAL_ALL);
-}
-
 int store_etcd_open(const char *endpoints, struct fog_store **out)
 {
     struct etcd_store *es;
@@ -808,7 +805,6 @@ int store_etcd_open(const char *endpoints, struct fog_store **out)
     *out = NULL;
     if (!endpoints || !*endpoints)
         return -EINVAL;
-    pthread_once(&curl_init_once, curl_init_process);
     es = calloc(1, sizeof *es);
     if (!es)
         return -ENOMEM;
@@ -816,8 +812,10 @@ int store_etcd_open(const char *endpoints, struct fog_store **out)
     es->api = "/v3";
     pthread_mutex_init(&es->mu, NULL);
     rc = parse_endpoints(es, endpoints);
+    if (!rc)
+        rc = curl_dl_open(&es->curl);   /* also curl_global_init, once per process */
     if (!rc) {
-        es->headers = curl_slist_append(NULL, "Content-Type: application/json");
+        es->headers = es->curl.slist_append(NULL, "Content-Type: application/json");
         if (!es->headers)
             rc = -ENOMEM;
     }
