@@ -11,9 +11,10 @@ export ETCDCTL_API=3
 
 cluster_cleanup() {
     if [ -f "$CL/state" ] || [ -d "$CL/etcd" ]; then
-        [ -n "${CLUSTER_KEEP_LOGS:-}" ] && cp -r "$CL/log" "$CLUSTER_KEEP_LOGS" 2>/dev/null
         scripts/cluster.sh down --dir "$CL" >/dev/null 2>&1
     fi
+    # Logs (and what a sanitizer printed at exit) outlive the test if asked.
+    [ -n "${CLUSTER_KEEP_LOGS:-}" ] && [ -d "$CL/log" ] && cp -r "$CL/log" "$CLUSTER_KEEP_LOGS" 2>/dev/null
     # Never let fog_cleanup's rm -rf walk into a mount that is still there.
     for m in $(awk -v t="$FOG_TMP/" 'index($2, t) == 1 { print $2 }' /proc/mounts); do
         fusermount3 -uz "$m" 2>/dev/null || umount -l "$m" 2>/dev/null
