@@ -260,3 +260,15 @@ check_eq cluster_mv_rename_and_migrate_not_moved "$(where "$M1" "$A")" node2
 check_eq cluster_mv_to_unknown_node "$(rename_errno "$M1/node2/containers/$A" "$M1/nosuchnode/containers/$A")" ENOENT
 check_eq cluster_end_one_copy_each "$(running_count "$A") $(running_count "$B")" "1 1"
 check_eq cluster_end_one_copy_each_on_host "$(cg_copies "$A") $(cg_copies "$B") $(cg_copies "$C")" "1 1 0"
+
+# ---- cluster/events: every node's lines everywhere, in time order ------------
+for k in 1 2 3; do
+    ev=$(mnt node$k)/cluster/events
+    check "cluster_events_from_all_nodes_on_node$k" sh -c \
+        "grep -q 'Z node1 ' '$ev' && grep -q 'Z node2 ' '$ev' && grep -q 'Z node3 ' '$ev'"
+    check "cluster_events_format_node$k" sh -c \
+        "! grep -Ev '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z [^ ]+ [^ ]+ [a-z-]+ ' '$ev'"
+    check "cluster_events_newest_last_node$k" sh -c "cut -d' ' -f1 '$ev' | LC_ALL=C sort -c"
+done
+# The owner applied the remote rescale: its line names node2 as the writer.
+check cluster_events_owner_line grep -q "Z node2 $A rescale " "$M1/cluster/events"
