@@ -28,6 +28,7 @@ struct etcd_store {
     pthread_mutex_t mu;           /* guards the fields below */
     size_t preferred;             /* the endpoint that answered last */
     const char *api;              /* "/v3", or "/v3beta" for older gateways */
+    double call_deadline_s;       /* how long one call keeps trying */
     CURL *idle[ETCD_IDLE_HANDLES];
     size_t n_idle;
 };
@@ -191,7 +192,9 @@ static bool curl_error_means_not_sent(CURLcode cc)
 static int etcd_call(struct etcd_store *es, const char *path, const char *body,
                      enum call_safety safety, json_t **out)
 {
-    double deadline = monotonic_seconds() + ETCD_CALL_DEADLINE_S;
+    pthread_mutex_lock(&es->mu);
+    double deadline = monotonic_seconds() + es->call_deadline_s;
+    pthread_mutex_unlock(&es->mu);
     int last_err = -EHOSTUNREACH;
     CURL *h;
 
@@ -730,6 +733,14 @@ static void etcd_close(struct fog_store *s)
     free(es);
 }
 
+static void etcd_set_call_timeout(struct fog_store *s, double seconds)
+{
+    struct etcd_store *es = etcd_from(s);
+    pthread_mutex_lock(&es->mu);
+    es->call_deadline_s = seconds > 0 ? seconds : ETCD_CALL_DEADLINE_S;
+    pthread_mutex_unlock(&es->mu);
+}
+
 static const struct fog_store_ops etcd_ops = {
     .get = etcd_get,
     .list = etcd_list,
@@ -742,6 +753,7 @@ static const struct fog_store_ops etcd_ops = {
     .watch = etcd_watch,
     .unwatch = etcd_unwatch,
     .describe = etcd_describe,
+    .set_call_timeout = etcd_set_call_timeout,
     .close = etcd_close,
 };
 
@@ -811,6 +823,7 @@ int store_etcd_open(const char *endpoints, struct fog_store **out)
     es->base.ops = &etcd_ops;
     es->api = "/v3";
     pthread_mutex_init(&es->mu, NULL);
+    es->call_deadline_s = ETCD_CALL_DEADLINE_S;
     rc = parse_endpoints(es, endpoints);
     if (!rc)
         rc = curl_dl_open(&es->curl);   /* also curl_global_init, once per process */

@@ -7,6 +7,7 @@
 #include "core/cluster.h"
 #include "core/ctx.h"
 #include "core/metrics_json.h"
+#include "core/publish.h"
 #include "fs/tree.h"
 #include <errno.h>
 #include <math.h>
@@ -131,7 +132,7 @@ static void agent_publish(struct fog_ctx *ctx)
     if (!b.oom) {
         char key[128];
         snprintf(key, sizeof key, "nodes/%s/sample", ctx->node);
-        ctx->store->ops->put(ctx->store, key, b.data, b.len, 0, NULL);
+        fog_publish(ctx, key, b.data, b.len, 1);
     }
     fs_buf_free(&b);
 }

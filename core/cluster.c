@@ -7,6 +7,7 @@
 #include "core/autoscale.h"
 #include "core/ctx.h"
 #include "core/metrics_json.h"
+#include "core/publish.h"
 #include "fs/tree.h"
 #include <errno.h>
 #include <jansson.h>
@@ -53,6 +54,9 @@ struct fog_cluster {
     int64_t lease;
     struct cl_published *pub;  /* statuses this node has published */
     size_t npub;
+    /* Orders a status put after its container's check against a delete of
+     * the same status (a container leaving must not be published again). */
+    pthread_mutex_t pub_lock;
 };
 
 static struct fog_cluster *CL(struct fog_ctx *ctx)
@@ -337,7 +341,16 @@ static struct cl_published *cl_published(struct fog_cluster *cl, const char *nam
 }
 
 /* Puts a container's status if it changed since the last put (force: always). */
+static void cl_publish_locked(struct fog_ctx *ctx, const char *name, int force);
+
 static void cl_publish(struct fog_ctx *ctx, const char *name, int force)
+{
+    pthread_mutex_lock(&CL(ctx)->pub_lock);
+    cl_publish_locked(ctx, name, force);
+    pthread_mutex_unlock(&CL(ctx)->pub_lock);
+}
+
+static void cl_publish_locked(struct fog_ctx *ctx, const char *name, int force)
 {
     struct fog_container *c = malloc(sizeof *c);
     if (!c)
@@ -386,7 +399,7 @@ static void cl_publish(struct fog_ctx *ctx, const char *name, int force)
     }
     pthread_mutex_unlock(&CL(ctx)->lock);
     if (changed)
-        ctx->store->ops->put(ctx->store, key, s, strlen(s), 0, NULL);
+        fog_publish(ctx, key, s, strlen(s), 1);
     free(s);
 }
 
@@ -437,7 +450,6 @@ void fog_cluster_tick(struct fog_ctx *ctx)
 void fog_cluster_tick_statuses(struct fog_ctx *ctx)
 {
     struct fog_cluster *cl = CL(ctx);
-    struct fog_store *s = ctx->store;
     if (!cl)
         return;
     /* Statuses of local containers; delete those of containers gone. */
@@ -445,6 +457,7 @@ void fog_cluster_tick_statuses(struct fog_ctx *ctx)
     fog_ctable_names(&ctx->containers, cl_names_add, &local);
     for (size_t i = 0; i < local.n; i++)
         cl_publish(ctx, local.v[i], 0);
+    pthread_mutex_lock(&cl->pub_lock);
     fog_cluster_list_containers(ctx, ctx->node, cl_names_add, &published);
     for (size_t i = 0; i < published.n; i++) {
         int there = 0;
@@ -454,13 +467,14 @@ void fog_cluster_tick_statuses(struct fog_ctx *ctx)
             continue;
         char key[192];
         snprintf(key, sizeof key, "nodes/%s/containers/%s", ctx->node, published.v[i]);
-        s->ops->del(s, key, -1, NULL);
+        fog_publish(ctx, key, NULL, 0, 1);
         pthread_mutex_lock(&cl->lock);
         for (size_t k = 0; k < cl->npub; k++)
             if (!strcmp(cl->pub[k].name, published.v[i]))
                 cl->pub[k].hash = 0;
         pthread_mutex_unlock(&cl->lock);
     }
+    pthread_mutex_unlock(&cl->pub_lock);
     free(local.v);
     free(published.v);
 }
@@ -471,6 +485,7 @@ int fog_cluster_start(struct fog_ctx *ctx)
     if (!cl)
         return -ENOMEM;
     pthread_mutex_init(&cl->lock, NULL);
+    pthread_mutex_init(&cl->pub_lock, NULL);
     ctx->cluster = cl;
     int r = cl_lease(ctx);
     if (!r)
@@ -497,6 +512,7 @@ void fog_cluster_stop(struct fog_ctx *ctx)
     free(cl->nodes);
     free(cl->pub);
     pthread_mutex_destroy(&cl->lock);
+    pthread_mutex_destroy(&cl->pub_lock);
     free(cl);
     ctx->cluster = NULL;
 }

@@ -108,6 +108,12 @@ int fog_ctx_init(struct fog_ctx *ctx)
         fprintf(stderr, "fogfs: cannot create lxcpath %s: %s\n", o->lxcpath, strerror(-r));
         return r;
     }
+    /* A remote write must fail within its timeout even when the store is
+     * away: one store call may take half of it (1 to 6 s). */
+    if (ctx->store->ops->set_call_timeout) {
+        double t = o->write_timeout / 2;
+        ctx->store->ops->set_call_timeout(ctx->store, t < 1 ? 1 : t > 6 ? 6 : t);
+    }
     struct lxcb_opts lo = {
         .lxcpath = o->lxcpath,
         .template_name = o->template_name,

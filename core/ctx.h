@@ -16,6 +16,7 @@ struct fog_autoscale;
 struct fog_cluster;
 struct fog_remote;
 struct fog_migrator;
+struct fog_publisher;
 
 struct fog_opts {
     const char *mountpoint;
@@ -60,6 +61,7 @@ struct fog_ctx {
     struct fog_cluster *cluster;      /* the cluster view (core/cluster.c) */
     struct fog_remote *remote;        /* writes to other nodes (core/remote.c) */
     struct fog_migrator *migrator;    /* migrations (core/migrate.c) */
+    struct fog_publisher *publisher;  /* puts that must not block a write (core/publish.c) */
     struct fog_autoscale *autoscale;  /* NULL when not built in */
     /* The node's LED matrix: map and brightness (settings, also in the
      * store), hysteresis state and the rows rendered from the last sample;

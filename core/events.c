@@ -2,6 +2,7 @@
  * the store (events/<node>) so other nodes and tools can watch them. */
 #include "core/events.h"
 #include "core/ctx.h"
+#include "core/publish.h"
 #include "fs/tree.h"
 #include <stdarg.h>
 #include <stdio.h>
@@ -60,7 +61,7 @@ void fog_event(struct fog_ctx *ctx, const char *container, const char *action,
     if (ctx->store) {
         char key[128];
         snprintf(key, sizeof key, "events/%s", ctx->node);
-        ctx->store->ops->put(ctx->store, key, line, n, 0, NULL);
+        fog_publish(ctx, key, line, n, 0);
     }
 }
 

@@ -241,12 +241,8 @@ int fog_migrate(struct fog_ctx *ctx, const char *name, const char *to)
         mig_inflight(ctx, name, 0);
         return mig_fail(ctx, name, r, why[0] ? why : "could not hand it over");
     }
-    pthread_mutex_lock(&ctx->containers.lock);
-    fog_ctable_remove_locked(&ctx->containers, name);
-    pthread_cond_broadcast(&ctx->containers.idle);
-    pthread_mutex_unlock(&ctx->containers.lock);
-    fog_cluster_tick_statuses(ctx);
-    /* The target adopts it and deletes the record, or marks it failed. */
+    /* The target adopts it and deletes the record, or marks it failed. Until
+     * then it stays listed here, STOPPING, and writes to it get EBUSY. */
     double deadline = mono_now() + ctx->o.write_timeout + ctx->o.stop_timeout;
     r = -ETIMEDOUT;
     while (mono_now() < deadline) {
@@ -256,6 +252,7 @@ int fog_migrate(struct fog_ctx *ctx, const char *name, const char *to)
             break;
         }
         if (g == 0 && !strcmp(rec.phase, "failed")) {
+            mig_mark(ctx, name, 0, NULL);
             mig_take_back(ctx, name, was_running);
             mig_delete(ctx, name, rec.rev);
             snprintf(why, sizeof why, "%s could not take it: %s", to, rec.detail);
@@ -264,6 +261,14 @@ int fog_migrate(struct fog_ctx *ctx, const char *name, const char *to)
         }
         struct timespec ts = { 0, MIGRATE_POLL_NS };
         nanosleep(&ts, NULL);
+    }
+    if (r != -EXDEV) {
+        /* Handed over (or, on a timeout, the target will finish): not ours. */
+        pthread_mutex_lock(&ctx->containers.lock);
+        fog_ctable_remove_locked(&ctx->containers, name);
+        pthread_cond_broadcast(&ctx->containers.idle);
+        pthread_mutex_unlock(&ctx->containers.lock);
+        fog_cluster_tick_statuses(ctx);
     }
     mig_inflight(ctx, name, 0);
     if (r == -ETIMEDOUT)

@@ -151,6 +151,13 @@ int fog_remote_write(struct fog_ctx *ctx, const char *node, const char *name, co
     if (!r)
         r = opj ? remote_spec_edit(ctx, key, opj, id, 0) : -ENOMEM;
     json_decref(opj);
+    int store_away = r && r != -ENOMEM && r != -EAGAIN;
+    if (store_away) {
+        /* The store did not take the write: nothing can confirm it. */
+        fog_event(ctx, name, "error", "%s on %s: the cluster store is unreachable (%s)", op, node,
+                  strerror(-r));
+        r = -ETIMEDOUT;
+    }
     if (!r) {
         struct timespec deadline;
         clock_gettime(CLOCK_MONOTONIC, &deadline);
@@ -178,10 +185,11 @@ int fog_remote_write(struct fog_ctx *ctx, const char *node, const char *name, co
     }
     if (watch)
         ctx->store->ops->unwatch(ctx->store, watch);
-    ctx->store->ops->del(ctx->store, rkey, -1, NULL);
+    if (!store_away)
+        ctx->store->ops->del(ctx->store, rkey, -1, NULL);
     pthread_cond_destroy(&w.cond);
     pthread_mutex_destroy(&w.lock);
-    if (r == -ETIMEDOUT)
+    if (r == -ETIMEDOUT && !store_away)
         fog_event(ctx, name, "error", "%s \"%s\" on %s: not confirmed in %.1f s (%s)", op, q, node,
                   ctx->o.write_timeout, strerror(ETIMEDOUT));
     else if (r && r != -EINVAL && r != -ERANGE && r != -ENOSPC && r != -EBUSY && r != -ENOENT &&

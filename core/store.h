@@ -67,6 +67,9 @@ struct fog_store_ops {
     void (*unwatch)(struct fog_store *s, struct fog_watch *w);
     /* One line describing it, as /fog/cluster/store shows: "local", "etcd 127.0.0.1:2379". */
     const char *(*describe)(struct fog_store *s);
+    /* Optional (NULL: calls never wait on a network): how long one call may
+     * keep trying before it fails, in seconds. */
+    void (*set_call_timeout)(struct fog_store *s, double seconds);
     void (*close)(struct fog_store *s);
 };
 

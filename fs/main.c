@@ -3,6 +3,7 @@
 #include "core/agent.h"
 #include "core/cluster.h"
 #include "core/migrate.h"
+#include "core/publish.h"
 #include "core/remote.h"
 #include "core/autoscale.h"
 #include "core/ctx.h"
@@ -242,12 +243,14 @@ int main(int argc, char **argv)
     }
     fog_autoscale_new(&ctx);        /* ctx.autoscale; stays NULL without memory */
     fog_agent_sample(&ctx);
-    if ((r = fog_cluster_start(&ctx)) || (r = fog_remote_start(&ctx)) ||
+    if ((r = fog_publish_start(&ctx)) || (r = fog_cluster_start(&ctx)) ||
+        (r = fog_remote_start(&ctx)) ||
         (r = fog_migrate_start(&ctx))) {
         fprintf(stderr, "fogfs: cannot join the cluster through %s: %s\n",
                 ctx.store->ops->describe(ctx.store), strerror(-r));
         fog_migrate_stop(&ctx);
         fog_remote_stop(&ctx);
+        fog_publish_stop(&ctx);
         fog_cluster_stop(&ctx);
         fog_autoscale_free(&ctx);
         fog_ctx_destroy(&ctx);
@@ -271,6 +274,7 @@ int main(int argc, char **argv)
     fog_agent_stop(&ctx);
     fog_migrate_stop(&ctx);
     fog_remote_stop(&ctx);
+    fog_publish_stop(&ctx);
     fog_cluster_stop(&ctx);
     fs_server_free(srv);
     fog_autoscale_free(&ctx);

@@ -16,10 +16,10 @@
 
 #define FS_GENERATION 1
 #define FS_ENTRY_TIMEOUT 1.0
-/* Directories' attributes may be cached for a second (their modes never
- * change; our own mkdir/rmdir/rename invalidate them at once); files' are
- * never cached, so st_size always matches the value. */
-#define FS_DIR_ATTR_TIMEOUT 1.0
+/* Attributes are never cached: st_size must match the value, and a
+ * directory's mtime must move as soon as its entries do (an NFS server
+ * decides from it whether its listing is stale). */
+#define FS_DIR_ATTR_TIMEOUT 0.0
 
 struct fs_server {
     struct fs_itable itable;

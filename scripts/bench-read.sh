@@ -27,16 +27,12 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-# measure LABEL FILE: appends "LABEL median p90" to the results.
-measure() {
-    out=$("$READLOOP" "$2" "$N") || { echo "bench-read: cannot read $2" >&2; return 1; }
-    set -- "$1" $out
-    echo "$1 $3 $5" >>"$results"
-}
+# Files to time, with their labels; timed together, interleaved, below.
+labels="/proc/stat"
+files="/proc/stat"
+add() { labels="$labels $1"; files="$files $2"; }
 
 status=0
-measure /proc/stat /proc/stat || status=1
-
 if [ -c /dev/fuse ]; then
     tmpmnt=$(mktemp -d)
     "$TRIVIALFS" "$tmpmnt" &
@@ -44,7 +40,7 @@ if [ -c /dev/fuse ]; then
     i=0
     while [ ! -f "$tmpmnt/value" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
     if [ -f "$tmpmnt/value" ]; then
-        measure trivialfs "$tmpmnt/value" || status=1
+        add trivialfs "$tmpmnt/value"
     else
         echo "bench-read: trivialfs did not mount; its row is left out" >&2
     fi
@@ -57,8 +53,16 @@ if [ $# -ge 1 ]; then
     node=${NODE:-}
     [ -n "$node" ] || node=$(head -n 1 "$mnt/cluster/nodes" 2>/dev/null | cut -d' ' -f1)
     [ -n "$node" ] || node=$(hostname)
-    measure "fogfs:$node/metrics/cpu" "$mnt/$node/metrics/cpu" || status=1
+    add "fogfs:$node/metrics/cpu" "$mnt/$node/metrics/cpu"
 fi
+
+# One round reads each file once, so the machine's load falls on all alike.
+out=$("$READLOOP" -n "$N" $files) || { echo "bench-read: a read failed" >&2; exit 1; }
+set -- $labels
+echo "$out" | while read -r _file _m med _p p90; do
+    echo "$1 $med $p90"
+    shift
+done >"$results"
 
 echo "open+read+close, $N iterations, microseconds"
 awk '
