@@ -23,12 +23,29 @@ void fog_events_destroy(struct fog_events *ev)
     pthread_mutex_destroy(&ev->lock);
 }
 
+/* Keeps a line in time order: lines from other nodes can arrive after newer
+ * local ones, and cluster/events promises newest last. Lines begin with
+ * their ISO-8601 UTC stamp, which sorts as text. */
 static void events_keep(struct fog_events *ev, char *line)
 {
     pthread_mutex_lock(&ev->lock);
+    size_t kept = ev->next < FOG_EVENTS_KEEP ? ev->next : FOG_EVENTS_KEEP;
     size_t slot = ev->next % FOG_EVENTS_KEEP;
-    free(ev->lines[slot]);
-    ev->lines[slot] = line;
+    if (kept == FOG_EVENTS_KEEP)
+        free(ev->lines[slot]);
+    /* Walk back over newer lines, moving each one slot later (when full,
+     * the oldest line's slot was just freed and takes part no more). */
+    size_t pos = ev->next, moved = 0;
+    size_t movable = kept == FOG_EVENTS_KEEP ? kept - 1 : kept;
+    while (moved < movable) {
+        char *prev = ev->lines[(pos - 1) % FOG_EVENTS_KEEP];
+        if (strncmp(prev, line, 24) <= 0)
+            break;
+        ev->lines[pos % FOG_EVENTS_KEEP] = prev;
+        pos--;
+        moved++;
+    }
+    ev->lines[pos % FOG_EVENTS_KEEP] = line;
     ev->next++;
     pthread_mutex_unlock(&ev->lock);
 }

@@ -23,6 +23,7 @@ struct fog_remote {
     char (*queue)[64];
     size_t qhead, qlen, qcap;
     int stop;
+    int jobs;                          /* ops being applied (their own threads) */
     pthread_t worker;
     int worker_running;
     /* Ops applied recently (ids), so one is never applied twice. */
@@ -243,8 +244,49 @@ static void remote_on_spec(void *arg, int status, const struct fog_watch_event *
         remote_enqueue(ctx->remote, name);
 }
 
-/* Applies every new op queued for one container, answers each, and takes
- * the applied ones out of the spec. */
+/* One op being applied, in a thread of its own: a long one (a stop, a
+ * migration) must not hold up the others, and a second op on a container
+ * that is moving must meet it moving (EBUSY), not wait for it to be gone. */
+struct remote_job {
+    struct fog_ctx *ctx;
+    char name[64], id[96], what[32], key[192];
+    char *value;
+    size_t len;
+};
+
+static void remote_job_run(struct remote_job *j)
+{
+    struct fog_ctx *ctx = j->ctx;
+    int r;
+    if (!strcmp(j->name, FOG_REMOTE_NODE)) {
+        r = fog_node_apply(ctx, j->what, j->value, j->len);
+    } else {
+        r = fog_container_apply(ctx, j->name, j->what, j->value, j->len);
+        fog_cluster_publish_container(ctx, j->name);
+    }
+    char rkey[192], res[64];
+    snprintf(rkey, sizeof rkey, "results/%s/%s", ctx->node, j->id);
+    int n = snprintf(res, sizeof res, "{\"errno\":%d}", -r);
+    ctx->store->ops->put(ctx->store, rkey, res, n, 0, NULL);
+    remote_spec_edit(ctx, j->key, NULL, j->id, 1);
+    free(j->value);
+    free(j);
+}
+
+static void *remote_job_main(void *arg)
+{
+    struct remote_job *j = arg;
+    struct fog_remote *rm = j->ctx->remote;
+    remote_job_run(j);
+    pthread_mutex_lock(&rm->lock);
+    rm->jobs--;
+    pthread_cond_broadcast(&rm->cond);
+    pthread_mutex_unlock(&rm->lock);
+    return NULL;
+}
+
+/* Starts every op of one container's spec that is not applied or being
+ * applied already. */
 static void remote_apply_spec(struct fog_ctx *ctx, const char *name)
 {
     struct fog_remote *rm = ctx->remote;
@@ -261,30 +303,37 @@ static void remote_apply_spec(struct fog_ctx *ctx, const char *name)
         const char *id = json_string_value(json_object_get(op, "id"));
         const char *what = json_string_value(json_object_get(op, "op"));
         json_t *vj = json_object_get(op, "value");
-        if (!id || !what || !json_is_string(vj))
+        if (!id || !what || !json_is_string(vj) || strlen(id) >= 96 || strlen(what) >= 32)
             continue;
         pthread_mutex_lock(&rm->lock);
-        int done = remote_done(rm, id);
-        pthread_mutex_unlock(&rm->lock);
-        if (!done) {
-            const char *v = json_string_value(vj);
-            size_t vlen = json_string_length(vj);
-            int r;
-            if (!strcmp(name, FOG_REMOTE_NODE)) {
-                r = fog_node_apply(ctx, what, v, vlen);
-            } else {
-                r = fog_container_apply(ctx, name, what, v, vlen);
-                fog_cluster_publish_container(ctx, name);
-            }
-            pthread_mutex_lock(&rm->lock);
+        int taken = remote_done(rm, id);
+        if (!taken)
             snprintf(rm->done[rm->ndone++ % REMOTE_DONE_KEEP], 96, "%s", id);
-            pthread_mutex_unlock(&rm->lock);
-            char rkey[192], res[64];
-            snprintf(rkey, sizeof rkey, "results/%s/%s", ctx->node, id);
-            int n = snprintf(res, sizeof res, "{\"errno\":%d}", -r);
-            ctx->store->ops->put(ctx->store, rkey, res, n, 0, NULL);
+        pthread_mutex_unlock(&rm->lock);
+        if (taken)
+            continue;
+        struct remote_job *j = calloc(1, sizeof *j);
+        if (!j || !(j->value = malloc(json_string_length(vj) + 1))) {
+            free(j);
+            continue;
         }
-        remote_spec_edit(ctx, key, NULL, id, 1);
+        j->ctx = ctx;
+        snprintf(j->name, sizeof j->name, "%s", name);
+        snprintf(j->id, sizeof j->id, "%s", id);
+        snprintf(j->what, sizeof j->what, "%s", what);
+        snprintf(j->key, sizeof j->key, "%s", key);
+        j->len = json_string_length(vj);
+        memcpy(j->value, json_string_value(vj), j->len + 1);
+        pthread_attr_t attr;
+        pthread_t t;
+        pthread_attr_init(&attr);
+        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+        pthread_mutex_lock(&rm->lock);
+        rm->jobs++;
+        pthread_mutex_unlock(&rm->lock);
+        if (pthread_create(&t, &attr, remote_job_main, j))
+            remote_job_main(j);       /* no thread: apply it here */
+        pthread_attr_destroy(&attr);
     }
     json_decref(spec);
 }
@@ -348,10 +397,15 @@ void fog_remote_stop(struct fog_ctx *ctx)
     if (rm->worker_running) {
         pthread_mutex_lock(&rm->lock);
         rm->stop = 1;
-        pthread_cond_signal(&rm->cond);
+        pthread_cond_broadcast(&rm->cond);
         pthread_mutex_unlock(&rm->lock);
         pthread_join(rm->worker, NULL);
     }
+    /* Ops under way finish (each is bounded by the stop timeout). */
+    pthread_mutex_lock(&rm->lock);
+    while (rm->jobs > 0)
+        pthread_cond_wait(&rm->cond, &rm->lock);
+    pthread_mutex_unlock(&rm->lock);
     free(rm->queue);
     pthread_cond_destroy(&rm->cond);
     pthread_mutex_destroy(&rm->lock);
