@@ -107,16 +107,35 @@ unmount() {
     fi
 }
 
-# stop_node K: unmount (fogfs exits), then TERM, then KILL; only our pid.
-stop_node() {
-    eval "pid=\${node$1_pid:-} mnt=\${node$1_mnt:-}"
-    [ -n "$mnt" ] || return 0
-    if our_fogfs "$pid" "$mnt"; then
+# stop_nodes K...: unmount each (fogfs exits), then TERM, then KILL what is
+# left; only our pids; the nodes stop side by side (bounded: about 10 s).
+stop_nodes() {
+    for k in "$@"; do
+        eval "pid=\${node${k}_pid:-} mnt=\${node${k}_mnt:-}"
+        [ -n "$mnt" ] || continue
         unmount "$mnt"
-        wait_gone "$pid" "$mnt" 50 || { kill -TERM "$pid" 2>/dev/null; wait_gone "$pid" "$mnt" 30; } ||
-            { kill -KILL "$pid" 2>/dev/null; wait_gone "$pid" "$mnt" 20; }
-    fi
-    unmount "$mnt"
+    done
+    for sig in none TERM KILL; do
+        left=""
+        for k in "$@"; do
+            eval "pid=\${node${k}_pid:-} mnt=\${node${k}_mnt:-}"
+            our_fogfs "$pid" "$mnt" && left="$left $k"
+        done
+        [ -n "$left" ] || break
+        for k in $left; do
+            eval "pid=\${node${k}_pid:-}"
+            [ $sig = none ] || kill -$sig "$pid" 2>/dev/null
+        done
+        for k in $left; do
+            eval "pid=\${node${k}_pid:-} mnt=\${node${k}_mnt:-}"
+            case $sig in none) t=50 ;; TERM) t=30 ;; *) t=20 ;; esac
+            wait_gone "$pid" "$mnt" $t
+        done
+    done
+    for k in "$@"; do
+        eval "mnt=\${node${k}_mnt:-}"
+        [ -n "$mnt" ] && unmount "$mnt"
+    done
 }
 
 # ---- state ---------------------------------------------------------------
@@ -313,7 +332,7 @@ EOF
 cmd_down() {
     if [ -f "$STATE" ]; then
         . "$STATE"
-        for k in $CL_NODES_K; do stop_node "$k"; done
+        stop_nodes $CL_NODES_K
         # The shared dir last: containers no node links (a move cut short).
         for lp in $(for k in $CL_NODES_K; do echo "$DIR/lxc/node$k"; done) "$DIR/shared"; do
             [ -d "$lp" ] || continue
@@ -374,7 +393,7 @@ cmd_kill() {
 cmd_restart() {
     load_state
     k=$(node_index "$ARG") || die "no node '$ARG' in this cluster ($CL_NODES)"
-    stop_node "$k"
+    stop_nodes "$k"
     start_node "$k"
     wait_mounts "$k" || exit 1
     if [ "$CL_CLUSTER" = 1 ]; then
