@@ -149,12 +149,13 @@ int fog_publish_start(struct fog_ctx *ctx)
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
     pthread_cond_init(&p->wake, &ca);
     pthread_condattr_destroy(&ca);
+    ctx->publisher = p;               /* before the thread, which reads it */
     int r = pthread_create(&p->thread, NULL, pub_main, ctx);
     if (r) {
+        ctx->publisher = NULL;
         free(p);
         return -r;
     }
-    ctx->publisher = p;
     return 0;
 }
 
