@@ -163,6 +163,11 @@ int fog_migrate(struct fog_ctx *ctx, const char *name, const char *to)
     char why[WHY_LEN] = "";
     if (!ctx->migrator)
         return mig_fail(ctx, name, -EINVAL, "no cluster");
+    struct fog_container c;
+    if (fog_ctable_get(&ctx->containers, name, &c))
+        return mig_fail(ctx, name, -ENOENT, "no such container");
+    if (c.migrating)
+        return mig_fail(ctx, name, -EBUSY, "a migration is under way");
     enum fog_node_state st = fog_cluster_node_state(ctx, to);
     if (st == FOG_NODE_UNKNOWN) {
         snprintf(why, sizeof why, "no node %s in this cluster", to);
@@ -190,9 +195,6 @@ int fog_migrate(struct fog_ctx *ctx, const char *name, const char *to)
                  "(both need the same --shared-dir, and the container must live there)", to, name);
         return mig_fail(ctx, name, -EXDEV, why);
     }
-    struct fog_container c;
-    if (fog_ctable_get(&ctx->containers, name, &c))
-        return mig_fail(ctx, name, -ENOENT, "no such container");
     int64_t req = c.limits.cpu_request_m > 0 ? c.limits.cpu_request_m : 0;
     int64_t used = fog_cluster_allocated_cpu(ctx, to);
     if (used + req > info.cap_cpu_m) {
