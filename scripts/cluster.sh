@@ -93,6 +93,12 @@ our_fogfs() {
     return 1
 }
 
+# alive PID: the process exists and is not a zombie.
+alive() {
+    [ -n "$1" ] && [ -r "/proc/$1/status" ] || return 1
+    ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null
+}
+
 # wait_gone PID MNT TENTHS: waits until PID is no longer our fogfs.
 wait_gone() {
     i=0
@@ -208,8 +214,10 @@ wait_mounts() {
     for k in "$@"; do
         i=0
         while [ $i -lt 150 ] && ! mounted "$k"; do
-            eval "p=\$node${k}_pid m=\$node${k}_mnt"
-            our_fogfs "$p" "$m" || break
+            eval "p=\$node${k}_pid"
+            # Alive, not "ours" by command line: a child that has not yet
+            # exec'd fogfs still shows this script's command line.
+            alive "$p" || break
             sleep 0.1; i=$((i + 1))
         done
         if ! mounted "$k"; then
