@@ -79,9 +79,17 @@ check cluster_remote_mkdir mkdir "$M1/node3/containers/$R"
 check_eq cluster_remote_mkdir_lxc "$(lxc_state node3 "$R")" STOPPED
 check cluster_remote_mkdir_owner_lists sh -c "ls '$M3/node3/containers' | grep -qx '$R'"
 check cluster_remote_mkdir_taken_name sh -c "! mkdir '$M1/node1/containers/$R' 2>/dev/null"
+# Remote rename: the writer's own listing shows the new name alone at once.
+R2=r2$SFX
+check cluster_remote_rename mv "$M1/node3/containers/$R" "$M1/node3/containers/$R2"
+check_eq cluster_remote_rename_writer_listing "$(ls "$M1/node3/containers" | grep -x "r2\?$SFX" | tr '\n' ' ')" "$R2 "
+check_eq cluster_remote_rename_lxc "$(lxc_state node3 "$R2") $(lxc_state node3 "$R")" "STOPPED ABSENT"
+check_eq cluster_remote_rename_owner_listing "$(wait_eq 2 "$R2 " sh -c "ls '$M3/node3/containers' | grep -x 'r2\?$SFX' | tr '\n' ' '")" "$R2 "
+R=$R2
 check cluster_remote_rmdir rmdir "$M1/node3/containers/$R"
 check_eq cluster_remote_rmdir_lxc "$(lxc_state node3 "$R")" ABSENT
 check cluster_remote_rmdir_unlisted sh -c "! ls '$M3/node3/containers' | grep -qx '$R'"
+check cluster_remote_rmdir_unlisted_writer sh -c "! ls '$M1/node3/containers' | grep -qx '$R'"
 
 # Concurrent writers: two files at once, nothing lost; one file at once, one wins.
 F=$M1/node2/containers/$A
