@@ -775,6 +775,30 @@ int lxcb_start(struct lxcb *b, const char *name, char *why, size_t whylen)
 
 /* ---------- stop / restart / freeze ---------- */
 
+static int cgroup_dirs_locked(struct lxcb *b, struct ct_entry *e);
+
+static double mono_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Live processes in the container's cgroup now (cgroup.procs: pids.current
+ * also counts the zombies an init has not reaped yet); 0 when unknown. */
+static uint64_t tasks_now(struct lxcb *b, struct ct_entry *e)
+{
+    uint64_t n = 0;
+    char text[4096];
+    pthread_mutex_lock(&e->data);
+    if (!cgroup_dirs_locked(b, e) &&
+        !cg_read_file(e->dirs.dir[CG_PIDS], "cgroup.procs", text, sizeof text))
+        for (const char *p = text; *p; p++)
+            n += *p == '\n';
+    pthread_mutex_unlock(&e->data);
+    return n;
+}
+
 static int stop_locked(struct lxcb *b, struct ct_entry *e, char *why, size_t whylen)
 {
     struct lxc_container *c = e->c;
@@ -783,7 +807,25 @@ static int stop_locked(struct lxcb *b, struct ct_entry *e, char *why, size_t why
         return 0;
     if (st == LXCB_FROZEN || st == LXCB_FREEZING)
         c->unfreeze(c);   /* a frozen init cannot take the halt signal */
-    if (!c->shutdown(c, b->stop_timeout) && state_of(c) != LXCB_STOPPED) {
+    /* Graceful: the halt signal to init, then wait until every other task
+     * of the container has exited; an init left alone is only sleeping
+     * through its own halt sequence (busybox's takes 2 s), so it is killed
+     * then. A container whose init was alone from the start gets the whole
+     * timeout. Bounded by stop_timeout either way. */
+    uint64_t tasks_before = tasks_now(b, e);
+    if (c->shutdown(c, 0) || state_of(c) != LXCB_STOPPED) {
+        double deadline = mono_s() + b->stop_timeout;
+        int alone = 0;
+        while (state_of(c) != LXCB_STOPPED && mono_s() < deadline) {
+            uint64_t n = tasks_now(b, e);
+            alone = tasks_before > 1 && n == 1 ? alone + 1 : 0;
+            if (alone >= 2)
+                break;
+            struct timespec ts = { 0, 10 * 1000000L };
+            nanosleep(&ts, NULL);
+        }
+    }
+    if (state_of(c) != LXCB_STOPPED) {
         if (!c->stop(c) && state_of(c) != LXCB_STOPPED) {
             cache_forget_cgroup(e);
             return fail(why, whylen, -EIO, "liblxc could not stop %s", e->name);
