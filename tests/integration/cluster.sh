@@ -77,6 +77,8 @@ check_eq cluster_remote_limit_kept_after_start "$(wait_eq 3 50000 cg_quota "$A")
 # Remote mkdir and rmdir.
 check cluster_remote_mkdir mkdir "$M1/node3/containers/$R"
 check_eq cluster_remote_mkdir_lxc "$(lxc_state node3 "$R")" STOPPED
+check cluster_remote_mkdir_writer_lists sh -c "ls '$M1/node3/containers' | grep -qx '$R'"
+check_eq cluster_remote_mkdir_writer_state "$(catf "$M1/node3/containers/$R/state")" STOPPED
 check cluster_remote_mkdir_owner_lists sh -c "ls '$M3/node3/containers' | grep -qx '$R'"
 check cluster_remote_mkdir_taken_name sh -c "! mkdir '$M1/node1/containers/$R' 2>/dev/null"
 # Remote rename: the writer's own listing shows the new name alone at once.
