@@ -220,3 +220,4 @@ ms=$(ms_since "$t0")
 echo "# a local write without etcd took $ms ms" >&2
 check cluster_faults_no_etcd_local_write_prompt awk -v ms="$ms" 'BEGIN { exit !(ms <= 2000) }'
 check_eq cluster_faults_no_etcd_local_write_cgroup "$(cg_quota "$G")" 15000
+echo "# without etcd, node1 shows: $(timeout 5 cat "$M1/cluster/nodes" | tr '\n' ' ')" >&2
