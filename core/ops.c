@@ -123,6 +123,7 @@ int op_destroy(struct fog_ctx *ctx, const char *name)
     fog_ctable_remove_locked(t, name);
     pthread_cond_broadcast(&t->idle);
     pthread_mutex_unlock(&t->lock);
+    fog_cluster_tick_statuses(ctx);    /* other nodes stop listing it now */
     fog_event(ctx, name, "destroy", "destroyed");
     return 0;
 }
@@ -367,6 +368,7 @@ int op_rename(struct fog_ctx *ctx, const char *from, const char *to)
     op_end(ctx, r ? from : to);
     if (r)
         return op_fail(ctx, from, r, "rename", why);
+    fog_cluster_tick_statuses(ctx);
     fog_event(ctx, to, "rename", "renamed from %s", from);
     return 0;
 }

@@ -3,6 +3,7 @@
 #include "core/remote.h"
 #include "core/cluster.h"
 #include "core/ctx.h"
+#include "core/publish.h"
 #include "core/units.h"
 #include <errno.h>
 #include <jansson.h>
@@ -108,6 +109,34 @@ static int remote_spec_edit(struct fog_ctx *ctx, const char *key, json_t *op, co
     return -EAGAIN;
 }
 
+/* After a confirmed create, destroy, rename or move, waits (briefly) until
+ * this node's view of the cluster shows it, so the writer's next ls does. */
+static void remote_wait_visible(struct fog_ctx *ctx, const char *node, const char *name,
+                                const char *op, const char *v, size_t vlen)
+{
+    char other[64];
+    snprintf(other, sizeof other, "%.*s", (int)(vlen < sizeof other ? vlen : sizeof other - 1), v);
+    for (int i = 0; i < 400; i++) {            /* 2 s at most */
+        int done;
+        if (!strcmp(op, "create"))
+            done = fog_cluster_container_exists(ctx, node, name);
+        else if (!strcmp(op, "destroy"))
+            done = !fog_cluster_container_exists(ctx, node, name);
+        else if (!strcmp(op, "rename"))
+            done = !fog_cluster_container_exists(ctx, node, name) &&
+                   fog_cluster_container_exists(ctx, node, other);
+        else if (!strcmp(op, "node"))
+            done = !strcmp(other, node) || (!fog_cluster_container_exists(ctx, node, name) &&
+                                             fog_cluster_container_exists(ctx, other, name));
+        else
+            return;
+        if (done)
+            return;
+        struct timespec ts = { 0, 5000000L };
+        nanosleep(&ts, NULL);
+    }
+}
+
 int fog_remote_write(struct fog_ctx *ctx, const char *node, const char *name, const char *op,
                      const char *val, size_t len)
 {
@@ -190,6 +219,8 @@ int fog_remote_write(struct fog_ctx *ctx, const char *node, const char *name, co
         ctx->store->ops->del(ctx->store, rkey, -1, NULL);
     pthread_cond_destroy(&w.cond);
     pthread_mutex_destroy(&w.lock);
+    if (!r)
+        remote_wait_visible(ctx, node, name, op, v, vlen);
     if (r == -ETIMEDOUT && !store_away)
         fog_event(ctx, name, "error", "%s \"%s\" on %s: not confirmed in %.1f s (%s)", op, q, node,
                   ctx->o.write_timeout, strerror(ETIMEDOUT));
@@ -264,10 +295,13 @@ static void remote_job_run(struct remote_job *j)
         r = fog_container_apply(ctx, j->name, j->what, j->value, j->len);
         fog_cluster_publish_container(ctx, j->name);
     }
+    /* The answer goes through the publisher, behind the status changes the
+     * op queued there, so whoever sees the answer can see its effect. */
+    fog_cluster_tick_statuses(ctx);
     char rkey[192], res[64];
     snprintf(rkey, sizeof rkey, "results/%s/%s", ctx->node, j->id);
     int n = snprintf(res, sizeof res, "{\"errno\":%d}", -r);
-    ctx->store->ops->put(ctx->store, rkey, res, n, 0, NULL);
+    fog_publish(ctx, rkey, res, n, 0);
     remote_spec_edit(ctx, j->key, NULL, j->id, 1);
     free(j->value);
     free(j);
