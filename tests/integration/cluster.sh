@@ -159,6 +159,7 @@ check_eq cluster_rmdir_d_gone "$(lxc_state node2 "$D")" ABSENT
 check cluster_lower_c sh -c "echo 100m > '$M1/node3/containers/$C/cpu_request'"
 check cluster_lower_a sh -c "echo 500m > '$M1/node1/containers/$A/cpu_request'"
 pid0=$(lxc-info -P "$CL/lxc/node1" -n "$A" -p -H 2>/dev/null)
+slow_stop node1 "$A"
 : >"$FOG_TMP/seen"
 ( i=0; while [ $i -lt 100 ] && [ ! -f "$FOG_TMP/stopwatch" ]; do
       cat "$M1/node1/containers/$A/state" "$M1/node3/containers/$A/state" 2>/dev/null >>"$FOG_TMP/seen"

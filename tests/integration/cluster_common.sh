@@ -181,3 +181,14 @@ while time.monotonic() < end:
 print("none")
 PY
 }
+
+# slow_stop NODE NAME: a process in the running container that ignores
+# SIGTERM, so that a graceful stop of it lasts until busybox's init kills
+# everything (about 1 s): a migration of it stays under way long enough to
+# be seen and interfered with.
+slow_stop() {
+    lxc-attach -P "$CL/lxc/$1" -n "$2" -- sh -c 'trap "" TERM; while :; do sleep 1; done' \
+        </dev/null >/dev/null 2>&1 &
+    FOG_PIDS="$FOG_PIDS $!"
+    sleep 0.3
+}

@@ -29,6 +29,7 @@ check cluster_faults_mkctr_g mkctr node1 "$G" 100m
 BURST=$!
 sleep 0.3
 # ... and a migration of G (node1 -> node2) under way at the kill.
+slow_stop node1 "$G"
 ( write_errno "$M2/node1/containers/$G/node" node2 >"$FOG_TMP/gmig" ) &
 GMIG=$!
 i=0; while [ $i -lt 60 ] && [ -z "$(etcd_keys "migrations/$G")" ] && kill -0 $GMIG 2>/dev/null; do
@@ -133,6 +134,7 @@ kill_mid() {
           k=$(cg_copies "$c"); [ "$k" -gt "$mx" ] && mx=$k && echo "$mx" >"$FOG_TMP/max_$n"
           sleep 0.02; done ) &
     sampler=$!
+    [ "$phase" = stopping ] && slow_stop "$src" "$c"
     ( write_errno "$dm/$src/containers/$c/node" "$dst" >"$FOG_TMP/mig_$n" ) &
     writer=$!
     seen=$(kill_at_phase "$c" "$phase" "$vpid" "$vmnt" 8)
