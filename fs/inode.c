@@ -135,6 +135,63 @@ struct fs_inode *fs_itable_child(struct fs_itable *t, struct fs_inode *parent, c
     return in;
 }
 
+static void fs_inode_derive_args(struct fs_inode *in)
+{
+    in->args = in->parent->args;
+    if (in->dynamic && in->args.n < FS_MAX_ARGS)
+        snprintf(in->args.v[in->args.n++], FS_NAME_MAX, "%s", in->name);
+}
+
+static int fs_inode_descends(const struct fs_inode *in, const struct fs_inode *from)
+{
+    for (const struct fs_inode *p = in; p->parent != p; p = p->parent)
+        if (p->parent == from)
+            return 1;
+    return 0;
+}
+
+/* Re-derives args of every descendant of `from`, parents before children. */
+static void fs_itable_rederive_locked(struct fs_itable *t, struct fs_inode *from)
+{
+    for (int depth = 1; depth <= FS_MAX_ARGS * 4; depth++) {
+        int found = 0;
+        for (size_t b = 0; b < t->nbuckets; b++) {
+            for (struct fs_inode *in = t->buckets[b]; in; in = in->hash_next) {
+                int d = 0;
+                const struct fs_inode *p = in;
+                while (p != from && p->parent != p) {
+                    p = p->parent;
+                    d++;
+                }
+                if (p == from && d == depth) {
+                    fs_inode_derive_args(in);
+                    found = 1;
+                }
+            }
+        }
+        if (!found)
+            break;
+    }
+}
+
+void fs_itable_move(struct fs_itable *t, struct fs_inode *parent, const char *name,
+                    struct fs_inode *newparent, const char *newname)
+{
+    uint64_t ino = fs_ino_of(parent->ino, name);
+    pthread_mutex_lock(&t->lock);
+    struct fs_inode *in;
+    while ((in = fs_itable_find_locked(t, ino)) &&
+           !(in->parent == parent && !strcmp(in->name, name)))
+        ino = ino + 1 > 0x7fffffffffffffffULL ? 2 : ino + 1;
+    if (in && !fs_inode_descends(newparent, in) && newparent != in) {
+        in->parent = newparent;
+        snprintf(in->name, sizeof in->name, "%s", newname);
+        fs_inode_derive_args(in);
+        fs_itable_rederive_locked(t, in);
+    }
+    pthread_mutex_unlock(&t->lock);
+}
+
 struct timespec fs_inode_touch(struct fs_itable *t, struct fs_inode *in, uint64_t hash)
 {
     pthread_mutex_lock(&t->lock);

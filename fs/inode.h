@@ -38,6 +38,11 @@ struct fs_inode *fs_itable_get(struct fs_itable *t, uint64_t ino);
 struct fs_inode *fs_itable_child(struct fs_itable *t, struct fs_inode *parent, const char *name,
                                  const struct fs_dir *dir, const struct fs_entry *file,
                                  int dynamic);
+/* After a rename: the entry of (parent, name), if any, now stands for
+ * (newparent, newname), its descendants' args follow, so the inode the
+ * kernel keeps for the moved dentry stays valid. */
+void fs_itable_move(struct fs_itable *t, struct fs_inode *parent, const char *name,
+                    struct fs_inode *newparent, const char *newname);
 /* The inode number the child `name` of parent has or would have. */
 uint64_t fs_ino_of(uint64_t parent_ino, const char *name);
 /* Records content (by hash) seen now; moves mtime when it differs. Returns mtime. */

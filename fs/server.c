@@ -529,6 +529,8 @@ static void fs_op_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
         err = p->dir == np->dir ? -EPERM : -EXDEV;
     if (!err)
         err = p->dir->rename(s->priv, &p->args, name, &np->args, newname);
+    if (!err)
+        fs_itable_move(&s->itable, p, name, np, newname);
     fuse_reply_err(req, -err);
 }
 
