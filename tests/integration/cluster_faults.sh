@@ -222,4 +222,6 @@ ms=$(ms_since "$t0")
 echo "# a local write without etcd took $ms ms" >&2
 check cluster_faults_no_etcd_local_write_prompt awk -v ms="$ms" 'BEGIN { exit !(ms <= 2000) }'
 check_eq cluster_faults_no_etcd_local_write_cgroup "$(cg_quota "$G")" 15000
-echo "# without etcd, node1 shows: $(timeout 5 cat "$M1/cluster/nodes" | tr '\n' ' ')" >&2
+sleep $((TTL + 1))
+echo "# without etcd for longer than a lease, node1 shows: $(timeout 5 cat "$M1/cluster/nodes" | tr '\n' ' ')" >&2
+check cluster_faults_no_etcd_reads_later timeout 2 cat "$M1/node2/metrics/cpu" "$M2/node1/containers/$G/cpu_limit"
