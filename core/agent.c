@@ -39,6 +39,10 @@ static void agent_refresh_containers(struct fog_ctx *ctx, double mono, int *runn
     char **names = NULL;
     size_t n = 0;
     *running = 0;
+    struct fog_ctable *t = &ctx->containers;
+    pthread_mutex_lock(&t->lock);
+    unsigned long removals = t->removals;
+    pthread_mutex_unlock(&t->lock);
     if (lxcb_list(ctx->lxc, &names, &n))
         return;
     struct agent_seen *seen = calloc(n ? n : 1, sizeof *seen);
@@ -46,7 +50,6 @@ static void agent_refresh_containers(struct fog_ctx *ctx, double mono, int *runn
         lxcb_free_names(names, n);
         return;
     }
-    struct fog_ctable *t = &ctx->containers;
     for (size_t i = 0; i < n; i++) {
         struct agent_seen *s = &seen[i];
         snprintf(s->name, sizeof s->name, "%s", names[i]);
@@ -70,6 +73,8 @@ static void agent_refresh_containers(struct fog_ctx *ctx, double mono, int *runn
     for (size_t i = 0; i < n; i++) {
         struct agent_seen *s = &seen[i];
         struct fog_container *c = fog_ctable_find_locked(t, s->name);
+        if (!c && t->removals != removals)
+            continue;             /* maybe just destroyed: the next round will tell */
         if (!c) {
             c = fog_ctable_add_locked(t, s->name);
             if (!c)

@@ -69,6 +69,7 @@ void fog_ctable_remove_locked(struct fog_ctable *t, const char *name)
         free(t->v[i]);
         memmove(&t->v[i], &t->v[i + 1], (t->n - i - 1) * sizeof *t->v);
         t->n--;
+        t->removals++;
         return;
     }
 }
