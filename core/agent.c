@@ -41,7 +41,7 @@ static void agent_refresh_containers(struct fog_ctx *ctx, double mono, int *runn
     *running = 0;
     struct fog_ctable *t = &ctx->containers;
     pthread_mutex_lock(&t->lock);
-    unsigned long removals = t->removals;
+    unsigned long changes = t->changes;
     pthread_mutex_unlock(&t->lock);
     if (lxcb_list(ctx->lxc, &names, &n))
         return;
@@ -68,13 +68,16 @@ static void agent_refresh_containers(struct fog_ctx *ctx, double mono, int *runn
             lxcb_get_started_at(ctx->lxc, s->name, &s->started_at);
     }
     pthread_mutex_lock(&t->lock);
+    /* A create, destroy or adoption since the list was read: the list may be
+     * out of date for those names, so it adds and removes nothing this round. */
+    int stale_list = t->changes != changes;
     for (size_t i = 0; i < t->n; i++)
         t->v[i]->seen = 0;
     for (size_t i = 0; i < n; i++) {
         struct agent_seen *s = &seen[i];
         struct fog_container *c = fog_ctable_find_locked(t, s->name);
-        if (!c && t->removals != removals)
-            continue;             /* maybe just destroyed: the next round will tell */
+        if (!c && stale_list)
+            continue;
         if (!c) {
             c = fog_ctable_add_locked(t, s->name);
             if (!c)
@@ -111,7 +114,7 @@ static void agent_refresh_containers(struct fog_ctx *ctx, double mono, int *runn
         c->last_mono = mono;
     }
     for (size_t i = 0; i < t->n;) {
-        if (!t->v[i]->seen && !t->v[i]->busy)
+        if (!t->v[i]->seen && !t->v[i]->busy && !stale_list)
             fog_ctable_remove_locked(t, t->v[i]->name);
         else
             i++;

@@ -58,6 +58,7 @@ struct fog_container *fog_ctable_add_locked(struct fog_ctable *t, const char *na
     }
     t->v[i] = c;
     t->n++;
+    t->changes++;
     return c;
 }
 
@@ -69,7 +70,7 @@ void fog_ctable_remove_locked(struct fog_ctable *t, const char *name)
         free(t->v[i]);
         memmove(&t->v[i], &t->v[i + 1], (t->n - i - 1) * sizeof *t->v);
         t->n--;
-        t->removals++;
+        t->changes++;
         return;
     }
 }

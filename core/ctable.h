@@ -40,8 +40,8 @@ struct fog_ctable {
     pthread_cond_t idle;           /* signalled when an operation ends */
     struct fog_container **v;
     size_t n, cap;
-    unsigned long removals;        /* entries ever removed: a list read before a
-                                    * removal must not bring the entry back */
+    unsigned long changes;         /* entries ever added or removed: a list read
+                                    * before a change must not undo it */
 };
 
 void fog_ctable_init(struct fog_ctable *t);
