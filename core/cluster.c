@@ -365,19 +365,27 @@ static void cl_publish_locked(struct fog_ctx *ctx, const char *name, int force)
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
     double t = now.tv_sec + now.tv_nsec / 1e9;
+    /* Addresses cost a fork into the container's network namespace: only
+     * on a state change or when stale. Devices (a config read) also after
+     * any operation (force), which may have changed them. */
     pthread_mutex_lock(&CL(ctx)->lock);
     struct cl_published *p = cl_published(CL(ctx), name);
-    int refresh = force || !p || p->state != (int)c->state || t - p->lines_at > CL_LINES_TTL;
-    if (p && !refresh) {
+    int stale = !p || t - p->lines_at > CL_LINES_TTL;
+    int refresh_ips = stale || p->state != (int)c->state;
+    int refresh_devs = refresh_ips || force;
+    if (p) {
         memcpy(ips, p->ips, sizeof ips);
         memcpy(devs, p->devices, sizeof devs);
     }
     pthread_mutex_unlock(&CL(ctx)->lock);
-    if (refresh) {
+    if (refresh_ips) {
+        ips[0] = 0;
         if (c->state == LXCB_RUNNING)
             lxcb_get_ips(ctx->lxc, name, ips, sizeof ips);
-        lxcb_get_devices(ctx->lxc, name, devs, sizeof devs);
     }
+    if (refresh_devs)
+        lxcb_get_devices(ctx->lxc, name, devs, sizeof devs);
+    int refresh = refresh_ips;
     int as = c->limits.autoscale >= 0 ? c->limits.autoscale : fog_autoscale_enabled(ctx);
     char *s = fog_status_json(c, as, ips, devs);
     int state = (int)c->state;
@@ -387,12 +395,12 @@ static void cl_publish_locked(struct fog_ctx *ctx, const char *name, int force)
     uint64_t h = cl_hash(s);
     pthread_mutex_lock(&CL(ctx)->lock);
     p = cl_published(CL(ctx), name);
-    int changed = force || !p || p->hash != h;
+    int changed = !p || p->hash != h;
     if (p) {
         p->hash = h;
+        memcpy(p->devices, devs, sizeof devs);
         if (refresh) {
             memcpy(p->ips, ips, sizeof ips);
-            memcpy(p->devices, devs, sizeof devs);
             p->state = state;
             p->lines_at = t;
         }

@@ -15,13 +15,20 @@
 #define REMOTE_CAS_TRIES 64
 #define REMOTE_DONE_KEEP 256
 
+struct remote_qitem {
+    char name[64];
+    char *spec;                        /* NULL: read it from the store */
+    size_t len;
+};
+
 struct fog_remote {
     pthread_mutex_t lock;
     pthread_cond_t cond;
     unsigned long seq;                 /* ids of this node's writes */
     struct fog_watch *w_specs;
-    /* Containers with queued ops, in arrival order (names, NUL-separated). */
-    char (*queue)[64];
+    /* Specs that changed, in arrival order, with the value the change put
+     * (so the worker need not read it back). */
+    struct remote_qitem *queue;
     size_t qhead, qlen, qcap;
     int stop;
     int jobs;                          /* ops being applied (their own threads) */
@@ -58,7 +65,7 @@ static void remote_on_result(void *arg, int status, const struct fog_watch_event
 
 /* Adds (or, with remove, takes out) the op with this id in the spec. */
 static int remote_spec_edit(struct fog_ctx *ctx, const char *key, json_t *op, const char *id,
-                            int remove)
+                            int remove, int64_t *revision)
 {
     struct fog_store *s = ctx->store;
     for (int tries = 0; tries < REMOTE_CAS_TRIES; tries++) {
@@ -101,7 +108,7 @@ static int remote_spec_edit(struct fog_ctx *ctx, const char *key, json_t *op, co
         json_decref(spec);
         if (!text)
             return -ENOMEM;
-        r = s->ops->cas(s, key, rev, text, strlen(text), 0, NULL);
+        r = s->ops->cas(s, key, rev, text, strlen(text), 0, revision);
         free(text);
         if (r != -ECANCELED)
             return r;
@@ -176,11 +183,14 @@ int fog_remote_write(struct fog_ctx *ctx, const char *node, const char *name, co
     pthread_cond_init(&w.cond, &ca);
     pthread_condattr_destroy(&ca);
     struct fog_watch *watch = NULL;
-    r = ctx->store->ops->watch(ctx->store, rkey, 0, remote_on_result, &w, &watch);
+    /* The op first, then a watch for its answer from the op's revision on:
+     * the answer comes later, so it cannot be missed. */
     json_t *opj = json_pack("{s:s,s:s,s:s%}", "id", id, "op", op, "value", v, vlen);
-    if (!r)
-        r = opj ? remote_spec_edit(ctx, key, opj, id, 0) : -ENOMEM;
+    int64_t rev = 0;
+    r = opj ? remote_spec_edit(ctx, key, opj, id, 0, &rev) : -ENOMEM;
     json_decref(opj);
+    if (!r)
+        r = ctx->store->ops->watch(ctx->store, rkey, rev + 1, remote_on_result, &w, &watch);
     int store_away = r && r != -ENOMEM && r != -EAGAIN;
     if (store_away) {
         /* The store did not take the write: nothing can confirm it. */
@@ -205,7 +215,7 @@ int fog_remote_write(struct fog_ctx *ctx, const char *node, const char *name, co
         int have = w.have;
         r = have ? -w.err : -ETIMEDOUT;
         pthread_mutex_unlock(&w.lock);
-        if (!have && remote_spec_edit(ctx, key, NULL, id, 1) == -ENOENT) {
+        if (!have && remote_spec_edit(ctx, key, NULL, id, 1, NULL) == -ENOENT) {
             /* The owner took it just now: its answer may still come. */
             pthread_mutex_lock(&w.lock);
             if (w.have)
@@ -240,24 +250,36 @@ static int remote_done(struct fog_remote *rm, const char *id)
     return 0;
 }
 
-static void remote_enqueue(struct fog_remote *rm, const char *name)
+static void remote_enqueue(struct fog_remote *rm, const char *name, const char *spec,
+                           size_t len)
 {
+    char *copy = spec ? malloc(len + 1) : NULL;
+    if (copy) {
+        memcpy(copy, spec, len);
+        copy[len] = 0;
+    }
     pthread_mutex_lock(&rm->lock);
     if (rm->qlen == rm->qcap) {
         size_t cap = rm->qcap ? rm->qcap * 2 : 16;
-        char (*q)[64] = malloc(cap * sizeof *q);
+        struct remote_qitem *q = malloc(cap * sizeof *q);
         if (!q) {
             pthread_mutex_unlock(&rm->lock);
+            free(copy);
             return;
         }
         for (size_t i = 0; i < rm->qlen; i++)
-            memcpy(q[i], rm->queue[(rm->qhead + i) % rm->qcap], 64);
-        free(rm->queue);
+            q[i] = rm->queue[(rm->qhead + i) % rm->qcap];
+        for (size_t i = 0; i < rm->qlen; i++)
+        free(rm->queue[(rm->qhead + i) % rm->qcap].spec);
+    free(rm->queue);
         rm->queue = q;
         rm->qcap = cap;
         rm->qhead = 0;
     }
-    snprintf(rm->queue[(rm->qhead + rm->qlen) % rm->qcap], 64, "%s", name);
+    struct remote_qitem *it = &rm->queue[(rm->qhead + rm->qlen) % rm->qcap];
+    snprintf(it->name, sizeof it->name, "%s", name);
+    it->spec = copy;
+    it->len = copy ? len : 0;
     rm->qlen++;
     pthread_cond_signal(&rm->cond);
     pthread_mutex_unlock(&rm->lock);
@@ -272,7 +294,7 @@ static void remote_on_spec(void *arg, int status, const struct fog_watch_event *
         return;
     const char *name = ev->kv->key + strlen(prefix);
     if (!strncmp(ev->kv->key, prefix, strlen(prefix)) && *name && !strchr(name, '/'))
-        remote_enqueue(ctx->remote, name);
+        remote_enqueue(ctx->remote, name, ev->kv->value, ev->kv->value_len);
 }
 
 /* One op being applied, in a thread of its own: a long one (a stop, a
@@ -302,7 +324,7 @@ static void remote_job_run(struct remote_job *j)
     snprintf(rkey, sizeof rkey, "results/%s/%s", ctx->node, j->id);
     int n = snprintf(res, sizeof res, "{\"errno\":%d}", -r);
     fog_publish(ctx, rkey, res, n, 0);
-    remote_spec_edit(ctx, j->key, NULL, j->id, 1);
+    remote_spec_edit(ctx, j->key, NULL, j->id, 1, NULL);
     free(j->value);
     free(j);
 }
@@ -321,16 +343,22 @@ static void *remote_job_main(void *arg)
 
 /* Starts every op of one container's spec that is not applied or being
  * applied already. */
-static void remote_apply_spec(struct fog_ctx *ctx, const char *name)
+static void remote_apply_spec(struct fog_ctx *ctx, const char *name, const char *text,
+                              size_t len)
 {
     struct fog_remote *rm = ctx->remote;
     char key[192];
     snprintf(key, sizeof key, "specs/%s/%s", ctx->node, name);
-    struct fog_kv kv = { 0 };
-    if (ctx->store->ops->get(ctx->store, key, &kv))
-        return;
-    json_t *spec = json_loadb(kv.value, kv.value_len, 0, NULL);
-    fog_kv_clear(&kv);
+    json_t *spec;
+    if (text) {
+        spec = json_loadb(text, len, 0, NULL);
+    } else {
+        struct fog_kv kv = { 0 };
+        if (ctx->store->ops->get(ctx->store, key, &kv))
+            return;
+        spec = json_loadb(kv.value, kv.value_len, 0, NULL);
+        fog_kv_clear(&kv);
+    }
     json_t *ops = json_object_get(spec, "ops");
     for (size_t i = 0; i < json_array_size(ops); i++) {
         json_t *op = json_array_get(ops, i);
@@ -382,12 +410,12 @@ static void *remote_worker(void *arg)
             pthread_cond_wait(&rm->cond, &rm->lock);
             continue;
         }
-        char name[64];
-        memcpy(name, rm->queue[rm->qhead], 64);
+        struct remote_qitem it = rm->queue[rm->qhead];
         rm->qhead = (rm->qhead + 1) % rm->qcap;
         rm->qlen--;
         pthread_mutex_unlock(&rm->lock);
-        remote_apply_spec(ctx, name);
+        remote_apply_spec(ctx, it.name, it.spec, it.len);
+        free(it.spec);
         pthread_mutex_lock(&rm->lock);
     }
     pthread_mutex_unlock(&rm->lock);
@@ -416,7 +444,7 @@ int fog_remote_start(struct fog_ctx *ctx)
     if (r)
         return r;
     for (size_t i = 0; i < n; i++)
-        remote_enqueue(rm, kvs[i].key + strlen(prefix));
+        remote_enqueue(rm, kvs[i].key + strlen(prefix), kvs[i].value, kvs[i].value_len);
     fog_kv_free_array(kvs, n);
     return ctx->store->ops->watch(ctx->store, prefix, rev + 1, remote_on_spec, ctx, &rm->w_specs);
 }
@@ -440,6 +468,8 @@ void fog_remote_stop(struct fog_ctx *ctx)
     while (rm->jobs > 0)
         pthread_cond_wait(&rm->cond, &rm->lock);
     pthread_mutex_unlock(&rm->lock);
+    for (size_t i = 0; i < rm->qlen; i++)
+        free(rm->queue[(rm->qhead + i) % rm->qcap].spec);
     free(rm->queue);
     pthread_cond_destroy(&rm->cond);
     pthread_mutex_destroy(&rm->lock);
