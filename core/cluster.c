@@ -340,17 +340,17 @@ static struct cl_published *cl_published(struct fog_cluster *cl, const char *nam
     return p;
 }
 
-/* Puts a container's status if it changed since the last put (force: always). */
-static void cl_publish_locked(struct fog_ctx *ctx, const char *name, int force);
+/* Puts a container's status if it changed since the last put. */
+static void cl_publish_locked(struct fog_ctx *ctx, const char *name);
 
-static void cl_publish(struct fog_ctx *ctx, const char *name, int force)
+static void cl_publish(struct fog_ctx *ctx, const char *name)
 {
     pthread_mutex_lock(&CL(ctx)->pub_lock);
-    cl_publish_locked(ctx, name, force);
+    cl_publish_locked(ctx, name);
     pthread_mutex_unlock(&CL(ctx)->pub_lock);
 }
 
-static void cl_publish_locked(struct fog_ctx *ctx, const char *name, int force)
+static void cl_publish_locked(struct fog_ctx *ctx, const char *name)
 {
     struct fog_container *c = malloc(sizeof *c);
     if (!c)
@@ -365,27 +365,24 @@ static void cl_publish_locked(struct fog_ctx *ctx, const char *name, int force)
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
     double t = now.tv_sec + now.tv_nsec / 1e9;
-    /* Addresses cost a fork into the container's network namespace: only
-     * on a state change or when stale. Devices (a config read) also after
-     * any operation (force), which may have changed them. */
+    /* Addresses cost a fork into the container's network namespace, devices
+     * a config read: both only on a state change, after a device change
+     * (fog_cluster_lines_changed), or when stale. */
     pthread_mutex_lock(&CL(ctx)->lock);
     struct cl_published *p = cl_published(CL(ctx), name);
     int stale = !p || t - p->lines_at > CL_LINES_TTL;
-    int refresh_ips = stale || p->state != (int)c->state;
-    int refresh_devs = refresh_ips || force;
+    int refresh = stale || p->state != (int)c->state;
     if (p) {
         memcpy(ips, p->ips, sizeof ips);
         memcpy(devs, p->devices, sizeof devs);
     }
     pthread_mutex_unlock(&CL(ctx)->lock);
-    if (refresh_ips) {
+    if (refresh) {
         ips[0] = 0;
         if (c->state == LXCB_RUNNING)
             lxcb_get_ips(ctx->lxc, name, ips, sizeof ips);
-    }
-    if (refresh_devs)
         lxcb_get_devices(ctx->lxc, name, devs, sizeof devs);
-    int refresh = refresh_ips;
+    }
     int as = c->limits.autoscale >= 0 ? c->limits.autoscale : fog_autoscale_enabled(ctx);
     char *s = fog_status_json(c, as, ips, devs);
     int state = (int)c->state;
@@ -398,9 +395,9 @@ static void cl_publish_locked(struct fog_ctx *ctx, const char *name, int force)
     int changed = !p || p->hash != h;
     if (p) {
         p->hash = h;
-        memcpy(p->devices, devs, sizeof devs);
         if (refresh) {
             memcpy(p->ips, ips, sizeof ips);
+            memcpy(p->devices, devs, sizeof devs);
             p->state = state;
             p->lines_at = t;
         }
@@ -411,10 +408,22 @@ static void cl_publish_locked(struct fog_ctx *ctx, const char *name, int force)
     free(s);
 }
 
+void fog_cluster_lines_changed(struct fog_ctx *ctx, const char *name)
+{
+    struct fog_cluster *cl = CL(ctx);
+    if (!cl)
+        return;
+    pthread_mutex_lock(&cl->lock);
+    struct cl_published *p = cl_published(cl, name);
+    if (p)
+        p->lines_at = 0;
+    pthread_mutex_unlock(&cl->lock);
+}
+
 void fog_cluster_publish_container(struct fog_ctx *ctx, const char *name)
 {
     if (CL(ctx))
-        cl_publish(ctx, name, 1);
+        cl_publish(ctx, name);
 }
 
 struct cl_names {
@@ -464,7 +473,7 @@ void fog_cluster_tick_statuses(struct fog_ctx *ctx)
     struct cl_names local = { 0 }, published = { 0 };
     fog_ctable_names(&ctx->containers, cl_names_add, &local);
     for (size_t i = 0; i < local.n; i++)
-        cl_publish(ctx, local.v[i], 0);
+        cl_publish(ctx, local.v[i]);
     pthread_mutex_lock(&cl->pub_lock);
     fog_cluster_list_containers(ctx, ctx->node, cl_names_add, &published);
     for (size_t i = 0; i < published.n; i++) {

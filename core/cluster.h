@@ -44,6 +44,8 @@ void fog_cluster_stop(struct fog_ctx *ctx);
 /* From the agent, once per interval: keeps the lease alive (registering
  * again if it lapsed) and publishes this node's container statuses. */
 void fog_cluster_tick(struct fog_ctx *ctx);
+/* Its addresses or devices changed: the next publish reads them again. */
+void fog_cluster_lines_changed(struct fog_ctx *ctx, const char *name);
 /* Publishes one local container's status now (after an operation). */
 void fog_cluster_publish_container(struct fog_ctx *ctx, const char *name);
 /* Publishes every local status now and deletes those of containers gone. */

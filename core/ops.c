@@ -383,6 +383,7 @@ int op_device(struct fog_ctx *ctx, const char *name, const char *change)
         return op_fail(ctx, name, r, "device", NULL);
     char why[WHY_LEN] = "";
     r = lxcb_change_device(ctx->lxc, name, change + 1, change[0] == '+', why, sizeof why);
+    fog_cluster_lines_changed(ctx, name);
     op_end(ctx, name);
     if (r)
         return op_fail(ctx, name, r, "device", why);
