@@ -21,6 +21,8 @@ cluster_cleanup() {
     done
 }
 trap 'cluster_cleanup; fog_cleanup' EXIT
+# A closed pipe (| head) or a hangup must still stop the cluster.
+trap 'exit 1' INT TERM HUP PIPE
 
 # cluster_require NAME: root, FUSE, etcd, the busybox template.
 cluster_require() {
