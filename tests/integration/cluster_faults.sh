@@ -167,6 +167,8 @@ kill_mid() {
     other=$src; [ "$r" = "$src" ] && other=$dst
     check "cluster_faults_${n}_moves_again" sh -c "echo $other > '$M1/$r/containers/$c/node'"
     check_eq "cluster_faults_${n}_moves_again_running" "$(running_on "$c")" "$other"
+    [ "$(running_on "$c")" = "$other" ] ||
+        grep " $c " "$M1/cluster/events" | tail -6 | sed "s/^/# $n events: /" >&2
 }
 check cluster_faults_mkctr_k mkctr node2 "$K" 100m
 kill_mid kill_source "$K" node2 node1 node2 stopping
