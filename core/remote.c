@@ -68,11 +68,23 @@ static int remote_spec_edit(struct fog_ctx *ctx, const char *key, json_t *op, co
                             int remove, int64_t *revision)
 {
     struct fog_store *s = ctx->store;
+    struct timespec t0, now;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int last = -EAGAIN;
     for (int tries = 0; tries < REMOTE_CAS_TRIES; tries++) {
+        /* A failed call may have been applied (the store member died after
+         * taking it): try again within half the write timeout; an op that is
+         * already in the spec is not added twice. */
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (tries && now.tv_sec - t0.tv_sec + (now.tv_nsec - t0.tv_nsec) / 1e9 >
+                         ctx->o.write_timeout / 2)
+            return last;
         struct fog_kv kv = { 0 };
         int r = s->ops->get(s, key, &kv);
-        if (r && r != -ENOENT)
-            return r;
+        if (r && r != -ENOENT) {
+            last = r;
+            continue;
+        }
         if (r == -ENOENT && remove)
             return -ENOENT;
         json_t *spec = r ? json_object() : json_loadb(kv.value, kv.value_len, 0, NULL);
@@ -102,6 +114,16 @@ static int remote_spec_edit(struct fog_ctx *ctx, const char *key, json_t *op, co
                 return -ENOENT;
             }
         } else {
+            for (size_t i = 0; i < json_array_size(ops) && !found; i++) {
+                const char *oid = json_string_value(json_object_get(json_array_get(ops, i), "id"));
+                found = oid && !strcmp(oid, id);
+            }
+            if (found) {                  /* an earlier try got through */
+                json_decref(spec);
+                if (revision)
+                    *revision = rev;
+                return 0;
+            }
             json_array_append(ops, op);
         }
         char *text = json_dumps(spec, JSON_COMPACT);
@@ -110,10 +132,12 @@ static int remote_spec_edit(struct fog_ctx *ctx, const char *key, json_t *op, co
             return -ENOMEM;
         r = s->ops->cas(s, key, rev, text, strlen(text), 0, revision);
         free(text);
+        if (!r)
+            return 0;
         if (r != -ECANCELED)
-            return r;
+            last = r;
     }
-    return -EAGAIN;
+    return last;
 }
 
 /* After a confirmed create, destroy, rename or move, waits (briefly) until
