@@ -731,20 +731,3 @@ int64_t fog_cluster_allocated_cpu(struct fog_ctx *ctx, const char *node)
     free(names.v);
     return sum;
 }
-
-int fog_cluster_find_container(struct fog_ctx *ctx, const char *name, char *node)
-{
-    struct fog_cluster *cl = CL(ctx);
-    if (!cl)
-        return -ENOENT;
-    int r = -ENOENT;
-    pthread_mutex_lock(&cl->lock);
-    for (size_t i = 0; i < cl->n && r; i++) {
-        if (cl_find_container(cl->nodes[i], name, NULL)) {
-            snprintf(node, 64, "%s", cl->nodes[i]->name);
-            r = 0;
-        }
-    }
-    pthread_mutex_unlock(&cl->lock);
-    return r;
-}

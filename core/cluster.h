@@ -72,7 +72,5 @@ int fog_cluster_container_lines(struct fog_ctx *ctx, const char *node, const cha
                                 const char *field, struct fs_buf *out);
 /* Sum of cpu requests of a node's containers (from statuses). */
 int64_t fog_cluster_allocated_cpu(struct fog_ctx *ctx, const char *node);
-/* Which node has a container of that name, into node (len >= 64); -ENOENT. */
-int fog_cluster_find_container(struct fog_ctx *ctx, const char *name, char *node);
 
 #endif

@@ -98,23 +98,3 @@ void fog_container_record_usage_locked(struct fog_container *c, double mono, int
     c->hist[c->hist_next % FOG_USAGE_HISTORY] = (struct fog_usage_point){ mono, cpu_m };
     c->hist_next++;
 }
-
-int fog_container_mean_usage_locked(const struct fog_container *c, double mono_from,
-                                    double *mean, size_t *count)
-{
-    size_t kept = c->hist_next < FOG_USAGE_HISTORY ? c->hist_next : FOG_USAGE_HISTORY;
-    double sum = 0;
-    size_t n = 0;
-    for (size_t k = 0; k < kept; k++) {
-        const struct fog_usage_point *p = &c->hist[(c->hist_next - 1 - k) % FOG_USAGE_HISTORY];
-        if (p->mono < mono_from)
-            break;
-        sum += p->cpu_m;
-        n++;
-    }
-    if (!n)
-        return -ENODATA;
-    *mean = sum / n;
-    *count = n;
-    return 0;
-}

@@ -57,8 +57,5 @@ int fog_ctable_get(struct fog_ctable *t, const char *name, struct fog_container 
 void fog_ctable_names(struct fog_ctable *t, void (*fn)(void *, const char *), void *arg);
 /* Adds a usage point (with t->lock held). */
 void fog_container_record_usage_locked(struct fog_container *c, double mono, int64_t cpu_m);
-/* Mean cpu_m over points newer than mono_from; -ENODATA if none. */
-int fog_container_mean_usage_locked(const struct fog_container *c, double mono_from,
-                                    double *mean, size_t *count);
 
 #endif
