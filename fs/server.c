@@ -384,6 +384,8 @@ static void fs_op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t 
         err = -ENOMEM;
     if (!err)
         err = in->file->store(s->priv, &in->args, o->written.data, o->written.len);
+    if (!err)
+        o->rendered_once = 1;          /* the next read at 0 shows the new value */
     pthread_mutex_unlock(&o->lock);
     if (err)
         fuse_reply_err(req, -err);
