@@ -150,37 +150,47 @@ where() {
     echo "${r# }"
 }
 
-# kill_at_phase CTR PHASE PID MNT SECONDS: watches migrations/CTR through
-# etcd's gateway (every 2 ms) and SIGKILLs PID (only if it is the fogfs of
-# MNT) as soon as the record's phase is PHASE. Prints the phase it killed
-# at, or "none" if the phase did not show within SECONDS.
+# kill_at_phase CTR PHASE PID MNT SECONDS READY: follows migrations/CTR with
+# an etcd watch (every change arrives, however short the phase), touches
+# READY once watching, and SIGKILLs PID (only if it is the fogfs of MNT) as
+# soon as the record's phase is PHASE. Prints the phase it killed at, or
+# "none" if the phase did not show within SECONDS.
 kill_at_phase() {
-    python3 - "$CL_ENDPOINTS" "migrations/$1" "$2" "$3" "$4" "$5" <<'PY'
-import base64, json, os, signal, sys, time, urllib.request
-eps, key, phase, pid, mnt, lim = sys.argv[1].split(","), sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5], float(sys.argv[6])
-body = json.dumps({"key": base64.b64encode(key.encode()).decode()}).encode()
+    python3 - "$CL_ENDPOINTS" "migrations/$1" "$2" "$3" "$4" "$5" "$6" <<'PY'
+import json, os, select, signal, subprocess, sys, time
+eps, key, phase, pid, mnt, lim, ready = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5], float(sys.argv[6]), sys.argv[7]
 def ours():
     try:
         return ("fogfs\0%s\0" % mnt) in open("/proc/%d/cmdline" % pid).read()
     except OSError:
         return False
+w = subprocess.Popen(["etcdctl", "--endpoints", eps, "watch", key], stdout=subprocess.PIPE,
+                     stderr=subprocess.DEVNULL, env=dict(os.environ, ETCDCTL_API="3"), text=True, bufsize=1)
+time.sleep(0.3)                       # the watch is established
+open(ready, "w").close()
 end = time.monotonic() + lim
-while time.monotonic() < end:
-    for ep in eps:
-        try:
-            r = json.load(urllib.request.urlopen(urllib.request.Request("http://%s/v3/kv/range" % ep, data=body), timeout=1))
+seen = "none"
+try:
+    while time.monotonic() < end:
+        r, _, _ = select.select([w.stdout], [], [], max(0.0, end - time.monotonic()))
+        if not r:
             break
-        except Exception:
-            r = None
-    kvs = (r or {}).get("kvs") or []
-    if kvs:
-        v = json.loads(base64.b64decode(kvs[0]["value"]))
-        if v.get("phase") == phase and ours():
-            os.kill(pid, signal.SIGKILL)
-            print(phase)
-            sys.exit(0)
-    time.sleep(0.002)
-print("none")
+        line = w.stdout.readline()
+        if not line:
+            break
+        if line.startswith("{"):
+            try:
+                ph = json.loads(line).get("phase")
+            except ValueError:
+                continue
+            if ph == phase and ours():
+                os.kill(pid, signal.SIGKILL)
+                seen = phase
+                break
+finally:
+    w.kill()
+    w.wait()
+print(seen)
 PY
 }
 

@@ -147,9 +147,15 @@ kill_mid() {
           sleep 0.02; done ) &
     sampler=$!
     [ "$phase" = stopping ] && slow_stop "$src" "$c"
+    rm -f "$FOG_TMP/ready_$n"
+    kill_at_phase "$c" "$phase" "$vpid" "$vmnt" 10 "$FOG_TMP/ready_$n" >"$FOG_TMP/seen_$n" &
+    killer=$!
+    wait_for 5 test -f "$FOG_TMP/ready_$n"
     ( write_errno "$dm/$src/containers/$c/node" "$dst" >"$FOG_TMP/mig_$n" ) &
     writer=$!
-    seen=$(kill_at_phase "$c" "$phase" "$vpid" "$vmnt" 8)
+    i=0; while [ $i -lt 120 ] && kill -0 $killer 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
+    wait $killer 2>/dev/null
+    seen=$(cat "$FOG_TMP/seen_$n")
     check_eq "cluster_faults_${n}_killed_at_$phase" "$seen" "$phase"
     [ "$seen" = none ] && scripts/cluster.sh kill "$victim" --dir "$CL" >/dev/null
     i=0; while [ $i -lt $(((WTO + TTL + 5) * 10)) ] && kill -0 $writer 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
