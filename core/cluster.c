@@ -188,6 +188,24 @@ static void cl_free_node(struct cl_node *nd)
     free(nd);
 }
 
+/* Events are merged cluster-wide, so one node speaks of another's coming
+ * and going: the first by name among those up, the subject excepted. */
+static int cl_reports_for(struct fog_ctx *ctx, const char *subject)
+{
+    struct fog_cluster *cl = CL(ctx);
+    int first = 1;
+    pthread_mutex_lock(&cl->lock);
+    for (size_t i = 0; i < cl->n && first; i++) {
+        const struct cl_node *nd = cl->nodes[i];
+        if (strcmp(nd->name, ctx->node) >= 0)
+            break;                    /* sorted: no smaller name follows */
+        if (nd->info && strcmp(nd->name, subject))
+            first = 0;
+    }
+    pthread_mutex_unlock(&cl->lock);
+    return first;
+}
+
 /* Applies one key of nodes/ (val NULL: deleted). Logs node-up/node-down
  * when another node's registration appears or lapses. */
 static void cl_apply(struct fog_ctx *ctx, const char *key, const char *val, size_t len)
@@ -214,7 +232,7 @@ static void cl_apply(struct fog_ctx *ctx, const char *key, const char *val, size
         }
     }
     pthread_mutex_unlock(&cl->lock);
-    if (transition && strcmp(node, ctx->node))
+    if (transition && strcmp(node, ctx->node) && cl_reports_for(ctx, node))
         fog_event(ctx, NULL, transition > 0 ? "node-up" : "node-down", "%s %s", node,
                   transition > 0 ? "is up" : "registration lapsed: down");
 }

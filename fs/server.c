@@ -614,6 +614,7 @@ int fs_server_run(struct fs_server *s, const struct fs_server_opts *o,
     argv[argc] = NULL;
     struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
     struct fuse_session *se = fuse_session_new(&args, &fs_ops, sizeof fs_ops, s);
+    fuse_opt_free_args(&args);
     if (!se)
         return -EINVAL;
     int r = -EIO;
