@@ -217,6 +217,7 @@ int fog_migrate(struct fog_ctx *ctx, const char *name, const char *to)
     pthread_mutex_unlock(&ctx->containers.lock);
     if (r)
         return mig_fail(ctx, name, r, r == -EBUSY ? "a migration is under way" : "gone");
+    fog_cluster_publish_container(ctx, name);   /* STOPPING, on every node */
     r = mig_put(ctx, name, 0, ctx->node, to, "stopping", was_running, NULL);
     if (r) {
         mig_mark(ctx, name, 0, NULL);

@@ -66,6 +66,7 @@ static void op_set_transition(struct fog_ctx *ctx, const char *name, const char 
     if (c)
         c->transition = what;
     pthread_mutex_unlock(&ctx->containers.lock);
+    fog_cluster_publish_container(ctx, name);   /* others read STOPPING too */
 }
 
 static int op_fail(struct fog_ctx *ctx, const char *name, int r, const char *what, const char *why)
