@@ -216,7 +216,8 @@ static void cl_apply(struct fog_ctx *ctx, const char *key, const char *val, size
         return;
     int transition = 0;       /* +1 up, -1 down */
     pthread_mutex_lock(&cl->lock);
-    struct cl_node *nd = cl_add_node_locked(cl, node);
+    size_t pos;
+    struct cl_node *nd = val ? cl_add_node_locked(cl, node) : cl_find_node_locked(cl, node, &pos);
     if (nd) {
         if (!strcmp(rest, "info")) {
             if (!nd->info && val)
@@ -225,10 +226,18 @@ static void cl_apply(struct fog_ctx *ctx, const char *key, const char *val, size
                 transition = -1;
             cl_set(&nd->info, &nd->info_len, val, len);
         } else if (!strcmp(rest, "sample")) {
-            if (val)          /* a down node keeps its last sample */
-                cl_set(&nd->sample, &nd->sample_len, val, len);
+            /* Never deleted but when the node is forgotten; a down node
+             * keeps its last sample. */
+            cl_set(&nd->sample, &nd->sample_len, val, len);
         } else if (!strncmp(rest, "containers/", 11) && !strchr(rest + 11, '/')) {
             cl_set_container_locked(nd, rest + 11, val, len);
+        }
+        if (!val && !nd->info && !nd->sample && !nd->nc) {
+            /* Nothing of it is left in the store: forgotten. */
+            cl_find_node_locked(cl, node, &pos);
+            cl_free_node(nd);
+            memmove(&cl->nodes[pos], &cl->nodes[pos + 1], (cl->n - pos - 1) * sizeof *cl->nodes);
+            cl->n--;
         }
     }
     pthread_mutex_unlock(&cl->lock);
@@ -550,6 +559,46 @@ void fog_cluster_stop(struct fog_ctx *ctx)
     pthread_mutex_destroy(&cl->pub_lock);
     free(cl);
     ctx->cluster = NULL;
+}
+
+int fog_cluster_forget_node(struct fog_ctx *ctx, const char *node)
+{
+    enum fog_node_state st = fog_cluster_node_state(ctx, node);
+    if (st == FOG_NODE_UNKNOWN)
+        return -ENOENT;
+    if (!strcmp(node, ctx->node) || st != FOG_NODE_DOWN) {
+        fog_event(ctx, NULL, "error", "rmdir %s: only a node that is down can be forgotten (%s)",
+                  node, strerror(EBUSY));
+        return -EBUSY;
+    }
+    char prefix[96];
+    snprintf(prefix, sizeof prefix, "nodes/%s/", node);
+    struct fog_kv *kvs = NULL;
+    size_t n = 0;
+    int r = ctx->store->ops->list(ctx->store, prefix, &kvs, &n, NULL);
+    for (size_t i = 0; !r && i < n; i++) {
+        r = ctx->store->ops->del(ctx->store, kvs[i].key, -1, NULL);
+        if (r == -ENOENT)
+            r = 0;
+    }
+    fog_kv_free_array(kvs, n);
+    if (r) {
+        fog_event(ctx, NULL, "error", "rmdir %s: %s", node, strerror(-r));
+        return r;
+    }
+    /* The watch deletes the keys from the view; the name itself goes now. */
+    struct fog_cluster *cl = CL(ctx);
+    pthread_mutex_lock(&cl->lock);
+    size_t pos;
+    struct cl_node *nd = cl_find_node_locked(cl, node, &pos);
+    if (nd && !nd->info) {
+        cl_free_node(nd);
+        memmove(&cl->nodes[pos], &cl->nodes[pos + 1], (cl->n - pos - 1) * sizeof *cl->nodes);
+        cl->n--;
+    }
+    pthread_mutex_unlock(&cl->lock);
+    fog_event(ctx, NULL, "node-down", "%s forgotten (it was down)", node);
+    return 0;
 }
 
 /* ---- reads ---- */

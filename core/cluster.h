@@ -53,6 +53,11 @@ void fog_cluster_tick_statuses(struct fog_ctx *ctx);
 /* Re-puts this node's registration (after its state changed). */
 int fog_cluster_register(struct fog_ctx *ctx);
 
+/* Removes a node that is down from the cluster (its registration, sample
+ * and statuses): -EBUSY for this node or one that is up, -ENOENT if unknown.
+ * A board that comes back registers again. */
+int fog_cluster_forget_node(struct fog_ctx *ctx, const char *node);
+
 /* Reads of the cached view (any node, this one included). */
 void fog_cluster_list_nodes(struct fog_ctx *ctx, void (*fn)(void *, const char *), void *arg);
 enum fog_node_state fog_cluster_node_state(struct fog_ctx *ctx, const char *node);

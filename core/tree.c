@@ -70,6 +70,11 @@ static int root_exists(void *priv, const struct fs_args *a, const char *name)
     return !strcmp(name, ctx->node) || fog_cluster_node_state(ctx, name) != FOG_NODE_UNKNOWN;
 }
 
+static int root_rmdir(void *priv, const struct fs_args *a, const char *name)
+{
+    return fog_cluster_forget_node(priv, name);
+}
+
 static const struct fs_entry root_entries[] = {
     { .name = "README", .show = show_readme },
     { .name = "cluster", .dir = &fog_cluster_dir },
@@ -81,6 +86,7 @@ static const struct fs_dir root_dir = {
     .child = &fog_node_dir,
     .list = root_list,
     .exists = root_exists,
+    .rmdir = root_rmdir,
 };
 
 const struct fs_dir *fog_tree_root(void)
