@@ -22,7 +22,7 @@ while [ $# -gt 0 ]; do
     shift
 done
 FOG_CLUSTER_LIB=1
-. tests/integration/cluster_common.sh
+. tests/cluster_lib.sh
 [ "$(id -u)" = 0 ] && [ -c /dev/fuse ] && [ -x "$FOGFS" ] && command -v etcd >/dev/null ||
     { echo "bench-cluster: needs root, /dev/fuse, etcd and $FOGFS" >&2; exit 1; }
 for t in "$B/tools/fakenodes" "$B/tools/readloop" "$B/tools/timeloop"; do

@@ -3,7 +3,7 @@
 # request does not fit on its node moves to the other with the doubled
 # limit, exactly once (only the owning node acts).
 FOG_CLUSTER_LIB=1
-. tests/integration/cluster_common.sh
+. tests/cluster_lib.sh
 cluster_require autoscale_cluster
 cluster_up autoscale_cluster 2 --cpus 2 --lease-ttl 3 --write-timeout 5 --interval 0.5
 M1=$(mnt node1) M2=$(mnt node2)

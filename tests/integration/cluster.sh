@@ -3,7 +3,7 @@
 # concurrent writers, rescale that migrates, ENOSPC, migration by `node` and
 # by `mv`, drain and back, bad inputs. Faults are in cluster_faults.sh.
 FOG_CLUSTER_LIB=1
-. tests/integration/cluster_common.sh
+. tests/cluster_lib.sh
 cluster_require cluster
 cluster_up cluster 3 --cpus 2 --lease-ttl 3 --write-timeout 5 --interval 1
 M1=$(mnt node1) M2=$(mnt node2) M3=$(mnt node3)

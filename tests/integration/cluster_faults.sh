@@ -5,7 +5,7 @@
 # (at the stopping and at the handoff phase: exactly one running copy after
 # restart), a target that cannot see the shared rootfs directory.
 FOG_CLUSTER_LIB=1
-. tests/integration/cluster_common.sh
+. tests/cluster_lib.sh
 cluster_require cluster_faults
 TTL=5 WTO=3
 cluster_up cluster_faults 2 --members 3 --cpus 2 --lease-ttl $TTL --write-timeout $WTO --interval 1

@@ -2,7 +2,7 @@
 # removes it from every node's view; a node that is up, this node and an
 # unknown name are refused; a forgotten board that comes back is listed again.
 FOG_CLUSTER_LIB=1
-. tests/integration/cluster_common.sh
+. tests/cluster_lib.sh
 cluster_require cluster_forget
 TTL=2
 cluster_up cluster_forget 3 --cpus 2 --lease-ttl $TTL --interval 1

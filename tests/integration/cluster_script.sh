@@ -3,7 +3,7 @@
 # stops exactly what up started (not a process whose pid it was handed),
 # unmounts, destroys the containers and stops etcd.
 FOG_CLUSTER_LIB=1
-. tests/integration/cluster_common.sh
+. tests/cluster_lib.sh
 cluster_require cluster_script
 cluster_up cluster_script 2 --cpus 1 --lease-ttl 3
 S=scripts/cluster.sh

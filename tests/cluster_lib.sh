@@ -1,6 +1,6 @@
-# Helpers of the cluster tests (tests/integration/cluster*.sh), not a test:
-# run on its own (tests/run.sh runs every file here) it does nothing.
-# Source with FOG_CLUSTER_LIB=1; it sources tests/lib.sh.
+# Helpers of the cluster tests (tests/integration/cluster*.sh and
+# scripts/bench-cluster.sh); not a test. Sourced with FOG_CLUSTER_LIB=1.
+# It sources tests/lib.sh.
 [ "${FOG_CLUSTER_LIB:-}" = 1 ] || exit 0
 
 . tests/lib.sh
