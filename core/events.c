@@ -71,6 +71,8 @@ void fog_event(struct fog_ctx *ctx, const char *container, const char *action,
         n = sizeof line - 1;
         line[n - 1] = '\n';
     }
+    if (ctx->o.foreground)
+        fputs(line, stderr);          /* -f: the events are the daemon's log too */
     char *copy = strdup(line);
     if (!copy)
         return;

@@ -28,7 +28,7 @@ static void usage(FILE *f)
         "Mounts this node (and its cluster) as a filesystem: metrics, LXC containers,\n"
         "limits. See fogfs(8) and the README file at the top of the mount.\n"
         "\n"
-        "  -f, --foreground        stay in the foreground\n"
+        "  -f, --foreground        stay in the foreground; events also on stderr\n"
         "  -d, --debug             print FUSE requests (implies -f)\n"
         "  -o OPT[,OPT...]         mount options, e.g. allow_other\n"
         "      --node NAME         this node's name (default: hostname)\n"
