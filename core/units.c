@@ -137,7 +137,9 @@ static int parse_signed(const char *s, size_t len, int64_t *out,
     return parse_unsigned(s, len, out);
 }
 
-int units_parse_cpu(const char *s, size_t len, int allow_max, int64_t *millicores)
+/* A limit: trimmed, "max" (when allowed) or an amount parse_unsigned takes. */
+static int parse_limit(const char *s, size_t len, int allow_max, int64_t *out,
+                       int (*parse_unsigned)(const char *, size_t, int64_t *))
 {
     const char *v;
     size_t n;
@@ -147,10 +149,15 @@ int units_parse_cpu(const char *s, size_t len, int allow_max, int64_t *millicore
     if (is_max(v, n)) {
         if (!allow_max)
             return -EINVAL;
-        *millicores = FOG_UNLIMITED;
+        *out = FOG_UNLIMITED;
         return 0;
     }
-    return parse_signed(v, n, millicores, parse_cpu_unsigned);
+    return parse_signed(v, n, out, parse_unsigned);
+}
+
+int units_parse_cpu(const char *s, size_t len, int allow_max, int64_t *millicores)
+{
+    return parse_limit(s, len, allow_max, millicores, parse_cpu_unsigned);
 }
 
 void units_format_cpu(int64_t millicores, char *buf, size_t len)
@@ -200,18 +207,7 @@ static int parse_mem_unsigned(const char *s, size_t len, int64_t *bytes)
 
 int units_parse_mem(const char *s, size_t len, int allow_max, int64_t *bytes)
 {
-    const char *v;
-    size_t n;
-    int rc = units_trim(s, len, &v, &n);
-    if (rc)
-        return rc;
-    if (is_max(v, n)) {
-        if (!allow_max)
-            return -EINVAL;
-        *bytes = FOG_UNLIMITED;
-        return 0;
-    }
-    return parse_signed(v, n, bytes, parse_mem_unsigned);
+    return parse_limit(s, len, allow_max, bytes, parse_mem_unsigned);
 }
 
 void units_format_mem(int64_t bytes, char *buf, size_t len)
