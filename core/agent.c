@@ -4,6 +4,7 @@
 #include "backends/lxc.h"
 #include "backends/procfs.h"
 #include "core/autoscale.h"
+#include "core/clock.h"
 #include "core/cluster.h"
 #include "core/ctx.h"
 #include "core/metrics_json.h"
@@ -15,13 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-static double mono_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 /* What the agent learned about one container this round. */
 struct agent_seen {
@@ -154,7 +148,7 @@ void fog_agent_sample(struct fog_ctx *ctx)
     pthread_mutex_unlock(&ctx->sample_lock);
     int r = procfs_sample(ctx->o.procfs, ctx->o.sysfs, &counters, &m);
     int running = 0;
-    agent_refresh_containers(ctx, counters.mono ? counters.mono : mono_now(), &running);
+    agent_refresh_containers(ctx, counters.mono ? counters.mono : fog_mono_now(), &running);
     m.containers_running = running;
     pthread_mutex_lock(&ctx->sample_lock);
     ctx->counters = counters;
@@ -205,11 +199,7 @@ static void *agent_main(void *arg)
 
 int fog_agent_start(struct fog_ctx *ctx)
 {
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&ctx->agent_wake, &ca);
-    pthread_condattr_destroy(&ca);
+    fog_cond_init_mono(&ctx->agent_wake);
     ctx->agent_stop = 0;
     int r = pthread_create(&ctx->agent_thread, NULL, agent_main, ctx);
     if (r)

@@ -5,6 +5,7 @@
 #include "core/cluster.h"
 #include "backends/lxc.h"
 #include "core/autoscale.h"
+#include "core/clock.h"
 #include "core/ctx.h"
 #include "core/metrics_json.h"
 #include "core/publish.h"
@@ -389,9 +390,7 @@ static void cl_publish_locked(struct fog_ctx *ctx, const char *name)
         return;
     }
     char ips[512] = "", devs[512] = "";
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    double t = now.tv_sec + now.tv_nsec / 1e9;
+    double t = fog_mono_now();
     /* Addresses cost a fork into the container's network namespace, devices
      * a config read: both only on a state change, after a device change
      * (fog_cluster_lines_changed), or when stale. */

@@ -3,6 +3,7 @@
  * left by a crash, and placement. */
 #include "core/migrate.h"
 #include "backends/lxc.h"
+#include "core/clock.h"
 #include "core/cluster.h"
 #include "core/ctx.h"
 #include "core/ops.h"
@@ -29,13 +30,6 @@ struct fog_migrator {
 static void mig_key(const char *name, char *key, size_t len)
 {
     snprintf(key, len, "migrations/%s", name);
-}
-
-static double mono_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 static int mig_put(struct fog_ctx *ctx, const char *name, int64_t expect, const char *from,
@@ -224,7 +218,7 @@ int fog_migrate(struct fog_ctx *ctx, const char *name, const char *to)
         return mig_fail(ctx, name, r == -ECANCELED ? -EBUSY : r, "a migration record exists");
     }
     mig_inflight(ctx, name, 1);
-    double t0 = mono_now();
+    double t0 = fog_mono_now();
     if (was_running)
         r = lxcb_stop(ctx->lxc, name, why, sizeof why);
     if (!r)
@@ -246,9 +240,9 @@ int fog_migrate(struct fog_ctx *ctx, const char *name, const char *to)
     }
     /* The target adopts it and deletes the record, or marks it failed. Until
      * then it stays listed here, STOPPING, and writes to it get EBUSY. */
-    double deadline = mono_now() + ctx->o.write_timeout + ctx->o.stop_timeout;
+    double deadline = fog_mono_now() + ctx->o.write_timeout + ctx->o.stop_timeout;
     r = -ETIMEDOUT;
-    while (mono_now() < deadline) {
+    while (fog_mono_now() < deadline) {
         int g = mig_get(ctx, name, &rec);
         if (g == -ENOENT) {
             r = 0;
@@ -279,7 +273,7 @@ int fog_migrate(struct fog_ctx *ctx, const char *name, const char *to)
     if (r)
         return mig_fail(ctx, name, r, why);
     fog_event(ctx, name, "migrate", "%s -> %s in %.0f ms (%s)", ctx->node, to,
-              (mono_now() - t0) * 1000, was_running ? "running" : "stopped");
+              (fog_mono_now() - t0) * 1000, was_running ? "running" : "stopped");
     return 0;
 }
 
@@ -368,9 +362,7 @@ static void *mig_main(void *arg)
         pthread_mutex_lock(&m->lock);
         if (m->kicked || m->stop)
             continue;
-        struct timespec deadline;
-        clock_gettime(CLOCK_MONOTONIC, &deadline);
-        deadline.tv_sec += 1;
+        struct timespec deadline = fog_mono_after(1);
         while (!m->kicked && !m->stop &&
                pthread_cond_timedwait(&m->wake, &m->lock, &deadline) != ETIMEDOUT)
             ;
@@ -385,11 +377,7 @@ int fog_migrate_start(struct fog_ctx *ctx)
     if (!m)
         return -ENOMEM;
     pthread_mutex_init(&m->lock, NULL);
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&m->wake, &ca);
-    pthread_condattr_destroy(&ca);
+    fog_cond_init_mono(&m->wake);
     ctx->migrator = m;
     int r = ctx->store->ops->watch(ctx->store, "migrations/", 0, mig_on_change, ctx, &m->watch);
     if (r)

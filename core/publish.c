@@ -2,6 +2,7 @@
  * by one thread; a failed put stays at the head and is retried after a
  * pause, so order is kept and nothing is dropped but by the queue bound. */
 #include "core/publish.h"
+#include "core/clock.h"
 #include "core/ctx.h"
 #include <errno.h>
 #include <stdlib.h>
@@ -119,11 +120,7 @@ static void *pub_main(void *arg)
         if (r && p->stop)
             break;                    /* stopping: what the store will not take is dropped */
         if (r) {
-            struct timespec until;
-            clock_gettime(CLOCK_MONOTONIC, &until);
-            until.tv_nsec += PUBLISH_RETRY_MS * 1000000L;
-            until.tv_sec += until.tv_nsec / 1000000000L;
-            until.tv_nsec %= 1000000000L;
+            struct timespec until = fog_mono_after(PUBLISH_RETRY_MS / 1000.0);
             while (!p->stop && pthread_cond_timedwait(&p->wake, &p->lock, &until) != ETIMEDOUT)
                 ;
             continue;                 /* the same head again */
@@ -144,11 +141,7 @@ int fog_publish_start(struct fog_ctx *ctx)
     if (!p)
         return -ENOMEM;
     pthread_mutex_init(&p->lock, NULL);
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&p->wake, &ca);
-    pthread_condattr_destroy(&ca);
+    fog_cond_init_mono(&p->wake);
     ctx->publisher = p;               /* before the thread, which reads it */
     int r = pthread_create(&p->thread, NULL, pub_main, ctx);
     if (r) {

@@ -1,6 +1,7 @@
 /* Remote writes (see core/remote.h): the writer's CAS-append and wait, and
  * the owner's worker thread applying queued ops in order. */
 #include "core/remote.h"
+#include "core/clock.h"
 #include "core/cluster.h"
 #include "core/ctx.h"
 #include "core/publish.h"
@@ -68,16 +69,13 @@ static int remote_spec_edit(struct fog_ctx *ctx, const char *key, json_t *op, co
                             int remove, int64_t *revision)
 {
     struct fog_store *s = ctx->store;
-    struct timespec t0, now;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    double t0 = fog_mono_now();
     int last = -EAGAIN;
     for (int tries = 0; tries < REMOTE_CAS_TRIES; tries++) {
         /* A failed call may have been applied (the store member died after
          * taking it): try again within half the write timeout; an op that is
          * already in the spec is not added twice. */
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        if (tries && now.tv_sec - t0.tv_sec + (now.tv_nsec - t0.tv_nsec) / 1e9 >
-                         ctx->o.write_timeout / 2)
+        if (tries && fog_mono_now() - t0 > ctx->o.write_timeout / 2)
             return last;
         struct fog_kv kv = { 0 };
         int r = s->ops->get(s, key, &kv);
@@ -201,11 +199,7 @@ int fog_remote_write(struct fog_ctx *ctx, const char *node, const char *name, co
 
     struct remote_wait w = { .err = 0 };
     pthread_mutex_init(&w.lock, NULL);
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&w.cond, &ca);
-    pthread_condattr_destroy(&ca);
+    fog_cond_init_mono(&w.cond);
     struct fog_watch *watch = NULL;
     /* The op first, then a watch for its answer from the op's revision on:
      * the answer comes later, so it cannot be missed. */
@@ -223,16 +217,12 @@ int fog_remote_write(struct fog_ctx *ctx, const char *node, const char *name, co
         r = -ETIMEDOUT;
     }
     if (!r) {
-        struct timespec deadline;
-        clock_gettime(CLOCK_MONOTONIC, &deadline);
         /* Ops that stop a container (a move, a drain, a destroy, a rename)
          * take up to the stop timeout on top. */
         int stops = !strcmp(op, "node") || !strcmp(op, "state") || !strcmp(op, "destroy") ||
                     !strcmp(op, "rename") || !strcmp(op, "rescale");
-        double t = deadline.tv_sec + deadline.tv_nsec / 1e9 + ctx->o.write_timeout +
-                   (stops ? 2.0 * ctx->o.stop_timeout : 0);
-        deadline.tv_sec = (time_t)t;
-        deadline.tv_nsec = (long)((t - deadline.tv_sec) * 1e9);
+        struct timespec deadline = fog_mono_after(ctx->o.write_timeout +
+                                                  (stops ? 2.0 * ctx->o.stop_timeout : 0));
         pthread_mutex_lock(&w.lock);
         while (!w.have && pthread_cond_timedwait(&w.cond, &w.lock, &deadline) != ETIMEDOUT)
             ;
