@@ -405,6 +405,14 @@ static void fs_op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info 
     fuse_reply_err(req, 0);
 }
 
+/* An open directory: its listing, taken by the first readdir and again by
+ * every readdir from offset 0 (rewinddir), not at opendir: an NFS server
+ * opens a directory for each GETATTR and never reads it. */
+struct fs_dir_open {
+    struct fs_listing l;
+    int listed;
+};
+
 static void fs_op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
     struct fs_server *s = fuse_req_userdata(req);
@@ -412,22 +420,17 @@ static void fs_op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info 
     struct fs_inode *in = fs_get_alive(s, ino, &err);
     if (in && !in->dir)
         err = -ENOTDIR;
-    struct fs_listing *l = NULL;
-    if (!err) {
-        l = calloc(1, sizeof *l);
-        err = l ? fs_list(s, in, l) : -ENOMEM;
-    }
+    struct fs_dir_open *d = NULL;
+    if (!err && !(d = calloc(1, sizeof *d)))
+        err = -ENOMEM;
     if (err) {
-        free(l);
         fuse_reply_err(req, -err);
         return;
     }
-    fi->fh = (uintptr_t)l;
+    fi->fh = (uintptr_t)d;
     fi->cache_readdir = 0;
-    if (fuse_reply_open(req, fi) == -ENOENT) {
-        fs_buf_free(&l->names);
-        free(l);
-    }
+    if (fuse_reply_open(req, fi) == -ENOENT)
+        free(d);
 }
 
 /* Offsets: 1 is ".", 2 is "..", 2 + i is the i-th name. */
@@ -435,10 +438,19 @@ static void fs_op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off
                           struct fuse_file_info *fi)
 {
     struct fs_server *s = fuse_req_userdata(req);
-    struct fs_listing *l = (struct fs_listing *)(uintptr_t)fi->fh;
+    struct fs_dir_open *d = (struct fs_dir_open *)(uintptr_t)fi->fh;
+    struct fs_listing *l = &d->l;
     struct fs_inode *in = fs_itable_get(&s->itable, ino);
-    if (!in) {
-        fuse_reply_err(req, ESTALE);
+    int err = in ? 0 : -ESTALE;
+    if (!err && (off == 0 || !d->listed)) {   /* the kernel sends one readdir at a time */
+        if (d->listed)
+            fs_buf_free(&l->names);
+        d->listed = 0;
+        err = fs_inode_alive(s, in) ? fs_list(s, in, l) : -ENOENT;
+        d->listed = !err;
+    }
+    if (err) {
+        fuse_reply_err(req, -err);
         return;
     }
     char *out = malloc(size);
@@ -479,9 +491,10 @@ static void fs_op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off
 
 static void fs_op_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-    struct fs_listing *l = (struct fs_listing *)(uintptr_t)fi->fh;
-    fs_buf_free(&l->names);
-    free(l);
+    struct fs_dir_open *d = (struct fs_dir_open *)(uintptr_t)fi->fh;
+    if (d->listed)
+        fs_buf_free(&d->l.names);
+    free(d);
     fuse_reply_err(req, 0);
 }
 

@@ -109,6 +109,16 @@ check containers_mkdir_bad_name sh -c "! mkdir '$C/-bad' 2>/dev/null"
 check_eq containers_mkdir_bad_name_event "$(events)" $((e0 + 1))
 check containers_mkdir_long_name sh -c "! mkdir '$C/$(head -c 64 /dev/zero | tr '\0' a)' 2>/dev/null"
 
+# A listing is taken by the first readdir, not by opendir (an NFS server opens
+# directories for every GETATTR and never reads them): a directory opened
+# before a mkdir lists the new entry.
+check containers_listing_at_first_readdir python3 -c '
+import os, sys
+it = os.scandir(sys.argv[1])
+os.mkdir(sys.argv[1] + "/late")
+sys.exit(0 if "late" in [e.name for e in it] else 1)' "$C"
+check containers_listing_late_rmdir rmdir "$C/late"
+
 # Devices: pass /dev/zero through, then take it back.
 check containers_device_add sh -c "echo +/dev/zero > '$C/web/devices'"
 check_eq containers_device_listed "$(cat "$C/web/devices")" /dev/zero
