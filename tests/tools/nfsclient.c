@@ -36,7 +36,11 @@ static const char *usage_text =
     "  hold URL               open, read, print READY, wait for a stdin line,\n"
     "                         then use the same handles again (handle reuse)\n"
     "  bench URL N            N x (open+read+close), print median and p90\n"
-    "  localbench PATH N      the same through the local file system\n"
+    "  bench-cached URL N     the same with handles kept (a kernel client with\n"
+    "                         actimeo=0): GETATTR per path component, READ\n"
+    "  bench-handle URL N     GETATTR + READ of one kept handle\n"
+    "  bench-null URL N       one NULL RPC (transport and dispatch alone)\n"
+    "  localbench PATH N      open+read+close through the local file system\n"
     "Failures print the errno name (EINVAL, ESTALE...) on stdout, exit 1.\n";
 
 /* libnfs 4.0 exports nfs_get_fh() but keeps this layout in its private header. */
@@ -472,46 +476,153 @@ static int print_times(uint64_t *t, long n)
 	return 0;
 }
 
-static int cmd_bench(struct client *c, const char *local, long n)
+/* What one timed step of a benchmark does. */
+enum bench_kind {
+	BENCH_LOCAL,    /* open+read+close through the local file system */
+	BENCH_WALK,     /* libnfs open (LOOKUP from the export root, ACCESS) + READ */
+	BENCH_CACHED,   /* handles kept, as a kernel client's dentry cache keeps them:
+			 * GETATTR of each directory on the path and of the file
+			 * (actimeo=0, close-to-open), then READ */
+	BENCH_HANDLE,   /* GETATTR + READ of a kept file handle: the least any
+			 * close-to-open client sends for open+read+close */
+	BENCH_NULL,     /* one NULL RPC: the transport and server dispatch alone */
+};
+
+struct bench {
+	enum bench_kind kind;
+	struct client *c;
+	const char *local;
+	struct nfsfh *fh[MAX_DEPTH + 1];   /* BENCH_CACHED/HANDLE: root .. file */
+	int nfh;
+	int null_done;
+};
+
+/* Opens a handle for every path prefix of c->rel ("/", "/a", "/a/b"...). */
+static int bench_keep_handles(struct bench *b)
+{
+	char *path = strdup(b->c->rel);
+	int r = path ? 0 : -ENOMEM;
+
+	for (char *p = path; r == 0 && p; p = strchr(p + 1, '/')) {
+		char keep = p[1];
+		if (b->nfh == MAX_DEPTH)
+			return free(path), report(b->c, "path too deep", -ENAMETOOLONG);
+		if (p != path)
+			*p = '\0';
+		r = nfs_open(b->c->nfs, p == path ? "/" : path, O_RDONLY, &b->fh[b->nfh]);
+		if (p != path)
+			*p = '/';
+		if (r < 0)
+			return free(path), report(b->c, "open", r);
+		b->nfh++;
+		if (!keep)
+			break;
+	}
+	if (r == 0 && strcmp(path, "/")) {   /* the file itself */
+		r = nfs_open(b->c->nfs, path, O_RDONLY, &b->fh[b->nfh]);
+		if (r < 0)
+			return free(path), report(b->c, "open", r);
+		b->nfh++;
+	}
+	free(path);
+	return r;
+}
+
+static void bench_null_done(struct rpc_context *rpc, int status, void *data, void *arg)
+{
+	(void)rpc; (void)status; (void)data;
+	((struct bench *)arg)->null_done = 1;
+}
+
+static int bench_null(struct bench *b)
+{
+	struct nfs_context *nfs = b->c->nfs;
+	uint64_t deadline = now_ns() + 10000000000ull;
+
+	b->null_done = 0;
+	if (rpc_nfs3_null_async(nfs_get_rpc_context(nfs), bench_null_done, b))
+		return report(b->c, "null", -EIO);
+	while (!b->null_done && now_ns() < deadline) {
+		struct pollfd p = { .fd = nfs_get_fd(nfs), .events = nfs_which_events(nfs) };
+		if (poll(&p, 1, 1000) < 0 && errno != EINTR)
+			return report(b->c, "poll", -errno);
+		if (nfs_service(nfs, p.revents) < 0)
+			return report(b->c, "null", -EIO);
+	}
+	return b->null_done ? 0 : report(b->c, "null", -ETIMEDOUT);
+}
+
+/* One timed step; returns bytes read (> 0) or -errno. */
+static int bench_step(struct bench *b, char *buf, size_t len)
+{
+	struct nfs_stat_64 st;
+	struct nfsfh *fh;
+	int got, r;
+
+	switch (b->kind) {
+	case BENCH_LOCAL: {
+		int fd = open(b->local, O_RDONLY);
+		if (fd < 0)
+			return -errno;
+		got = read(fd, buf, len);
+		got = got < 0 ? -errno : got;
+		close(fd);
+		return got;
+	}
+	case BENCH_WALK:
+		r = nfs_open(b->c->nfs, b->c->rel, O_RDONLY, &fh);
+		if (r < 0)
+			return r;
+		got = nfs_pread(b->c->nfs, fh, 0, len, buf);
+		nfs_close(b->c->nfs, fh);
+		return got;
+	case BENCH_CACHED:
+	case BENCH_HANDLE:
+		for (int i = b->kind == BENCH_HANDLE ? b->nfh - 1 : 0; i < b->nfh; i++)
+			if ((r = nfs_fstat64(b->c->nfs, b->fh[i], &st)) < 0)
+				return r;
+		return nfs_pread(b->c->nfs, b->fh[b->nfh - 1], 0, len, buf);
+	case BENCH_NULL:
+		return bench_null(b) < 0 ? -EIO : 1;
+	}
+	return -EINVAL;
+}
+
+static int cmd_bench(struct bench *b, long n)
 {
 	uint64_t *t = calloc(n, sizeof *t);
 	char buf[65536];
 	int r = 0;
 
 	if (!t)
-		return report(c, "calloc", -ENOMEM);
-	for (long i = 0; i < n; i++) {
+		return report(b->c, "calloc", -ENOMEM);
+	if (b->kind == BENCH_CACHED || b->kind == BENCH_HANDLE)
+		r = bench_keep_handles(b);
+	for (long i = 0; r == 0 && i < n; i++) {
 		uint64_t t0 = now_ns();
-		int got;
-		if (local) {
-			int fd = open(local, O_RDONLY);
-			if (fd < 0) {
-				r = report(NULL, local, -errno);
-				break;
-			}
-			got = read(fd, buf, sizeof buf);
-			got = got < 0 ? -errno : got;
-			close(fd);
-		} else {
-			struct nfsfh *fh;
-			r = nfs_open(c->nfs, c->rel, O_RDONLY, &fh);
-			if (r < 0) {
-				report(c, "open", r);
-				break;
-			}
-			got = nfs_pread(c->nfs, fh, 0, sizeof buf, buf);
-			nfs_close(c->nfs, fh);
-		}
-		if (got <= 0) {
-			r = report(c, "read", got < 0 ? got : -ENODATA);
-			break;
-		}
+		int got = bench_step(b, buf, sizeof buf);
+		if (got <= 0)
+			r = report(b->c, b->local ? b->local : "read", got < 0 ? got : -ENODATA);
 		t[i] = now_ns() - t0;
 	}
 	if (r == 0)
 		print_times(t, n);
+	for (int i = 0; i < b->nfh; i++)
+		nfs_close(b->c->nfs, b->fh[i]);
 	free(t);
 	return r;
+}
+
+static int bench_kind_of(const char *suffix, enum bench_kind *k)
+{
+	static const struct { const char *name; enum bench_kind kind; } kinds[] = {
+		{ "", BENCH_WALK }, { "-cached", BENCH_CACHED },
+		{ "-handle", BENCH_HANDLE }, { "-null", BENCH_NULL },
+	};
+	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+		if (!strcmp(suffix, kinds[i].name))
+			return *k = kinds[i].kind, 0;
+	return -EINVAL;
 }
 
 int main(int argc, char **argv)
@@ -536,9 +647,13 @@ int main(int argc, char **argv)
 	signal(SIGALRM, on_alarm);
 	alarm(timeout > 0 ? timeout : 60);
 
+	long n = argc - optind > 2 ? atol(argv[optind + 2]) : 1000;
+	struct bench b = { .c = &c, .local = url };
+	if (n < 1)
+		n = 1;
 	if (!strcmp(cmd, "localbench")) {
-		long n = argc - optind > 2 ? atol(argv[optind + 2]) : 1000;
-		return cmd_bench(NULL, url, n > 0 ? n : 1) ? 1 : 0;
+		b.c = NULL;
+		return cmd_bench(&b, n) ? 1 : 0;
 	}
 	r = client_open(&c, url, export);
 	if (r < 0) {
@@ -563,10 +678,9 @@ int main(int argc, char **argv)
 		r = cmd_lsr(&c);
 	else if (!strcmp(cmd, "hold"))
 		r = cmd_hold(&c);
-	else if (!strcmp(cmd, "bench")) {
-		long n = argc - optind > 2 ? atol(argv[optind + 2]) : 1000;
-		r = cmd_bench(&c, NULL, n > 0 ? n : 1);
-	} else {
+	else if (!strncmp(cmd, "bench", 5) && bench_kind_of(cmd + 5, &b.kind) == 0)
+		r = cmd_bench(&b, n);
+	else {
 		fputs(usage_text, stderr);
 		r = -EINVAL;
 	}
