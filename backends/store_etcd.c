@@ -10,6 +10,7 @@
 #include <time.h>
 #include "backends/curl_dl.h"
 #include "backends/etcd_json.h"
+#include "core/clock.h"
 #include "core/store.h"
 
 #define ETCD_IDLE_HANDLES 8
@@ -65,13 +66,6 @@ struct http_reply {
 static struct etcd_store *etcd_from(struct fog_store *s)
 {
     return (struct etcd_store *)s;
-}
-
-static double monotonic_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 static void sleep_ms(long ms)
@@ -193,7 +187,7 @@ static int etcd_call(struct etcd_store *es, const char *path, const char *body,
                      enum call_safety safety, json_t **out)
 {
     pthread_mutex_lock(&es->mu);
-    double deadline = monotonic_seconds() + es->call_deadline_s;
+    double deadline = fog_mono_now() + es->call_deadline_s;
     pthread_mutex_unlock(&es->mu);
     int last_err = -EHOSTUNREACH;
     CURL *h;
@@ -257,7 +251,7 @@ static int etcd_call(struct etcd_store *es, const char *path, const char *body,
             *out = json;
             return 0;
         }
-        if (monotonic_seconds() >= deadline)
+        if (fog_mono_now() >= deadline)
             break;
         sleep_ms(100L * (round < 5 ? round + 1 : 5));
     }
@@ -594,20 +588,14 @@ static void *watch_thread(void *arg)
     size_t idx = preferred_endpoint(es);
 
     while (!w->compacted && !watch_stopping(w)) {
-        double started = monotonic_seconds();
+        double started = fog_mono_now();
         bool spoke = watch_stream_once(w, es->endpoints[idx]);
         if (w->compacted || watch_stopping(w))
             break;
-        if (!spoke || monotonic_seconds() - started < 1)
+        if (!spoke || fog_mono_now() - started < 1)
             idx = (idx + 1) % es->n_endpoints;
         /* Back off a little, waking at once for unwatch. */
-        struct timespec until;
-        clock_gettime(CLOCK_MONOTONIC, &until);
-        until.tv_nsec += ETCD_WATCH_BACKOFF_MS * 1000000L;
-        if (until.tv_nsec >= 1000000000L) {
-            until.tv_sec++;
-            until.tv_nsec -= 1000000000L;
-        }
+        struct timespec until = fog_mono_after(ETCD_WATCH_BACKOFF_MS / 1000.0);
         pthread_mutex_lock(&w->mu);
         if (!w->stop)
             pthread_cond_timedwait(&w->cond, &w->mu, &until);
@@ -644,7 +632,6 @@ static int etcd_watch(struct fog_store *s, const char *prefix, int64_t from, fog
 {
     struct etcd_store *es = etcd_from(s);
     struct fog_watch *w;
-    pthread_condattr_t attr;
     int rc;
 
     if (!cb || !out || from < 0)
@@ -673,10 +660,7 @@ static int etcd_watch(struct fog_store *s, const char *prefix, int64_t from, fog
     w->prefix = strdup(prefix);
     w->multi = es->curl.multi_init();
     pthread_mutex_init(&w->mu, NULL);
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    pthread_cond_init(&w->cond, &attr);
-    pthread_condattr_destroy(&attr);
+    fog_cond_init_mono(&w->cond);
     if (!w->prefix || !w->multi) {
         watch_free(w);
         return -ENOMEM;
