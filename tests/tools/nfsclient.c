@@ -497,34 +497,34 @@ struct bench {
 	int null_done;
 };
 
-/* Opens a handle for every path prefix of c->rel ("/", "/a", "/a/b"...). */
+static int bench_keep(struct bench *b, const char *path)
+{
+	int r;
+
+	if (b->nfh == MAX_DEPTH + 1)
+		return report(b->c, "path too deep", -ENAMETOOLONG);
+	r = nfs_open(b->c->nfs, path, O_RDONLY, &b->fh[b->nfh]);
+	if (r < 0)
+		return report(b->c, path, r);
+	b->nfh++;
+	return 0;
+}
+
+/* Keeps handles of the root, of each directory on c->rel and of the file. */
 static int bench_keep_handles(struct bench *b)
 {
-	char *path = strdup(b->c->rel);
-	int r = path ? 0 : -ENOMEM;
+	char *path = b->c->rel;
+	size_t len = strlen(path);
+	int r = bench_keep(b, "/");
 
-	for (char *p = path; r == 0 && p; p = strchr(p + 1, '/')) {
-		char keep = p[1];
-		if (b->nfh == MAX_DEPTH)
-			return free(path), report(b->c, "path too deep", -ENAMETOOLONG);
-		if (p != path)
-			*p = '\0';
-		r = nfs_open(b->c->nfs, p == path ? "/" : path, O_RDONLY, &b->fh[b->nfh]);
-		if (p != path)
-			*p = '/';
-		if (r < 0)
-			return free(path), report(b->c, "open", r);
-		b->nfh++;
-		if (!keep)
-			break;
+	for (size_t i = 1; r == 0 && len > 1 && i <= len; i++) {
+		if (i < len && path[i] != '/')
+			continue;
+		char c = path[i];
+		path[i] = '\0';
+		r = bench_keep(b, path);
+		path[i] = c;
 	}
-	if (r == 0 && strcmp(path, "/")) {   /* the file itself */
-		r = nfs_open(b->c->nfs, path, O_RDONLY, &b->fh[b->nfh]);
-		if (r < 0)
-			return free(path), report(b->c, "open", r);
-		b->nfh++;
-	}
-	free(path);
 	return r;
 }
 
