@@ -94,6 +94,12 @@ for v in 3 4; do
     done
     check_eq nfs_v${v}_read_arch "$(nc read "$U/$N/arch$A")" "$(cat "$M/$N/arch")"
     check_eq nfs_v${v}_read_readme_chunks "$(nc cat "$U/README$A" 7 | cksum)" "$(cksum <"$M/README")"
+    # the benchmark's clients (scripts/bench-nfs.sh) each time 3 rounds
+    kinds="bench bench-cached bench-handle bench-null"
+    [ $v = 4 ] && kinds=bench
+    for k in $kinds; do
+        check "nfs_v${v}_$k" sh -c "$CLIENT_PREFIX '$NFSC' $k '$U/$N/metrics/cpu$A' 3 | grep -q '^n=3 median_us='"
+    done
     check nfs_v${v}_all_json_parses sh -c "$CLIENT_PREFIX '$NFSC' read '$U/$N/metrics/all.json$A' | python3 -c 'import json,sys; json.load(sys.stdin)'"
     # live files stay live: uptime moves between two reads
     u1=$(nc read "$U/$N/metrics/uptime$A"); sleep 2.2; u2=$(nc read "$U/$N/metrics/uptime$A")

@@ -40,6 +40,7 @@ static const char *usage_text =
     "                         actimeo=0): GETATTR per path component, READ\n"
     "  bench-handle URL N     GETATTR + READ of one kept handle\n"
     "  bench-null URL N       one NULL RPC (transport and dispatch alone)\n"
+    "                         (the last three: NFSv3 only)\n"
     "  localbench PATH N      open+read+close through the local file system\n"
     "Failures print the errno name (EINVAL, ESTALE...) on stdout, exit 1.\n";
 
@@ -596,7 +597,10 @@ static int cmd_bench(struct bench *b, long n)
 
 	if (!t)
 		return report(b->c, "calloc", -ENOMEM);
-	if (b->kind == BENCH_CACHED || b->kind == BENCH_HANDLE)
+	if (b->kind == BENCH_CACHED || b->kind == BENCH_HANDLE || b->kind == BENCH_NULL)
+		r = b->c->v4 ? report(b->c, "bench-cached/-handle/-null speak NFSv3 only",
+				      -EPROTONOSUPPORT) : 0;
+	if (r == 0 && (b->kind == BENCH_CACHED || b->kind == BENCH_HANDLE))
 		r = bench_keep_handles(b);
 	for (long i = 0; r == 0 && i < n; i++) {
 		uint64_t t0 = now_ns();
