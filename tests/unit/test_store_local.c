@@ -51,7 +51,7 @@ static void test_slow_watcher_compacted(void)
     struct conf_recorder *rec = calloc(1, sizeof *rec);
     struct fog_watch *w = NULL;
 
-    CHECK_EQ_INT(store_local_open(&s), 0);
+    CHECK_EQ_INT(store_local_open(NULL, &s), 0);
     if (!s || !rec) {
         free(rec);
         return;
@@ -83,7 +83,7 @@ static void test_close_with_live_objects(void)
     int64_t lease = 0;
 
     conf_recorder_init(&rec);
-    CHECK_EQ_INT(store_local_open(&s), 0);
+    CHECK_EQ_INT(store_local_open(NULL, &s), 0);
     if (!s)
         return;
     CHECK_EQ_INT(s->ops->watch(s, "", 0, conf_record_cb, &rec, &w), 0);
