@@ -1,12 +1,16 @@
 /* The embedded in-process store: a sorted key map with etcd-like revisions,
  * compare-and-swap, leases expired by a store thread, and watches replayed
- * from a bounded history of recent changes, delivered by that same thread. */
+ * from a bounded history of recent changes, delivered by that same thread.
+ * Lease-less settings are kept in a state file (store_local_state.c). */
 #include <errno.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "backends/store_local_state.h"
 #include "core/store.h"
 
 /* History bounds: a watch from an older revision than what is kept gets
@@ -63,6 +67,15 @@ struct local_store {
 
     struct fog_watch *watches;
     struct fog_watch *delivering;   /* watch whose callback runs now */
+
+    /* The state file (NULL: memory only); see local_unlock_and_save(). */
+    char *state_file;
+    fog_store_note_cb note;
+    void *note_arg;
+    bool dirty;                  /* a persisted key changed; guarded by mu */
+    uint64_t snapshots;          /* snapshots taken; guarded by mu */
+    pthread_mutex_t save_mu;     /* serializes file writes; guards saved */
+    uint64_t saved;              /* the newest snapshot on disk */
 };
 
 static struct local_store *local_from(struct fog_store *s)
@@ -246,6 +259,8 @@ static int apply_put(struct local_store *ls, const char *key, const void *val, s
 
     if (lease && !lease_find(ls, lease))
         return -ENOENT;
+    bool persisted = local_state_persists(key, lease) ||
+                     (e && local_state_persists(key, e->kv.lease));
     if (e) {
         next = e->kv;
         next.value = NULL;
@@ -278,6 +293,7 @@ static int apply_put(struct local_store *ls, const char *key, const void *val, s
     }
     e->kv = next;
     ls->revision++;
+    ls->dirty |= persisted;
     rc = history_append(ls, FOG_WATCH_PUT, &e->kv);
     if (revision)
         *revision = ls->revision;
@@ -293,6 +309,7 @@ static int apply_delete_at(struct local_store *ls, size_t index, int64_t *revisi
             (ls->n_entries - index - 1) * sizeof *ls->entries);
     ls->n_entries--;
     ls->revision++;
+    ls->dirty |= local_state_persists(e->kv.key, e->kv.lease);
     rc = history_append(ls, FOG_WATCH_DELETE, &e->kv);
     entry_free(e);
     if (revision)
@@ -317,6 +334,119 @@ static void lease_remove(struct local_store *ls, struct local_lease *l)
     ls->leases[i] = ls->leases[ls->n_leases - 1];
     ls->n_leases--;
     delete_lease_keys(ls, id);
+}
+
+/* ---- the state file ---- */
+
+static void local_note(struct local_store *ls, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void local_note(struct local_store *ls, const char *fmt, ...)
+{
+    char text[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    if (ls->note)
+        ls->note(ls->note_arg, text);
+    else
+        fprintf(stderr, "store: %s\n", text);
+}
+
+/* The state file's text for the persisted keys as they are now (mu held). */
+static int local_snapshot(struct local_store *ls, char **text)
+{
+    const struct fog_kv **kvs = malloc((ls->n_entries ? ls->n_entries : 1) * sizeof *kvs);
+    size_t n = 0;
+    if (!kvs)
+        return -ENOMEM;
+    for (size_t i = 0; i < ls->n_entries; i++)
+        if (local_state_persists(ls->entries[i]->kv.key, ls->entries[i]->kv.lease))
+            kvs[n++] = &ls->entries[i]->kv;
+    int rc = local_state_encode(kvs, n, ls->revision, text);
+    free(kvs);
+    return rc;
+}
+
+/* Ends a change (mu held): when it touched a persisted key, takes a snapshot
+ * before releasing mu and writes it after, so the file write and its fsync
+ * hold up no other store call, and the caller returns only once its change
+ * is on disk (in its own snapshot or a newer one). A write that fails leaves
+ * the change in memory and is noted; the next settings change saves all. */
+static void local_unlock_and_save(struct local_store *ls)
+{
+    char *text = NULL;
+    int rc = 0;
+
+    if (!ls->dirty || !ls->state_file) {
+        pthread_mutex_unlock(&ls->mu);
+        return;
+    }
+    ls->dirty = false;
+    uint64_t seq = ++ls->snapshots;
+    rc = local_snapshot(ls, &text);
+    pthread_mutex_unlock(&ls->mu);
+    pthread_mutex_lock(&ls->save_mu);
+    if (!rc && seq > ls->saved) {
+        rc = local_state_write(ls->state_file, text);
+        if (!rc)
+            ls->saved = seq;
+    }
+    pthread_mutex_unlock(&ls->save_mu);
+    free(text);
+    if (rc)
+        local_note(ls, "cannot save settings to %s: %s (the change holds until fogfs stops; "
+                   "the next settings change saves all again)", ls->state_file, strerror(-rc));
+}
+
+/* Loads the state file into an empty store (before its thread starts). A
+ * file that cannot be read is renamed aside, so a later save does not
+ * overwrite it; if even that fails, nothing is saved in this run. */
+static void local_load(struct local_store *ls)
+{
+    struct fog_kv *kvs = NULL;
+    size_t n = 0;
+    int64_t revision = 0;
+    char aside[4200];
+    int rc = local_state_read(ls->state_file, &kvs, &n, &revision);
+
+    if (rc == -ENOENT)
+        return;                  /* a first start */
+    if (rc) {
+        const char *why = rc == -EINVAL ? "not a fogfs state file" : strerror(-rc);
+        int r2 = local_state_set_aside(ls->state_file, aside, sizeof aside);
+        if (!r2) {
+            local_note(ls, "state file %s: %s; moved aside to %s, settings start from defaults",
+                       ls->state_file, why, aside);
+        } else {
+            local_note(ls, "state file %s: %s, and it cannot be moved aside (%s); settings "
+                       "start from defaults and are not saved in this run", ls->state_file,
+                       why, strerror(-r2));
+            free(ls->state_file);
+            ls->state_file = NULL;
+        }
+        return;
+    }
+    /* Revisions go on from the file's: none handed out again, and a watch
+     * from before the restart is told its history is gone. */
+    ls->revision = revision;
+    ls->compact_revision = revision;
+    for (size_t i = 0; i < n && !rc; i++) {
+        size_t index;
+        struct local_entry *e = calloc(1, sizeof *e);
+        if (!e || entries_find(ls, kvs[i].key, &index) || entries_insert_at(ls, index, e)) {
+            free(e);
+            rc = -ENOMEM;
+            break;
+        }
+        e->kv = kvs[i];
+        memset(&kvs[i], 0, sizeof kvs[i]);
+    }
+    fog_kv_free_array(kvs, n);
+    if (rc)
+        local_note(ls, "state file %s: %s while loading; some settings start from defaults",
+                   ls->state_file, strerror(-rc));
 }
 
 /* ---- operations ---- */
@@ -384,7 +514,7 @@ static int local_put(struct fog_store *s, const char *key, const void *val, size
         return -EINVAL;
     pthread_mutex_lock(&ls->mu);
     rc = apply_put(ls, key, val, len, lease, revision);
-    pthread_mutex_unlock(&ls->mu);
+    local_unlock_and_save(ls);
     return rc;
 }
 
@@ -403,7 +533,7 @@ static int local_cas(struct fog_store *s, const char *key, int64_t expect, const
         rc = -ECANCELED;
     else
         rc = apply_put(ls, key, val, len, lease, revision);
-    pthread_mutex_unlock(&ls->mu);
+    local_unlock_and_save(ls);
     return rc;
 }
 
@@ -423,7 +553,7 @@ static int local_del(struct fog_store *s, const char *key, int64_t expect, int64
         rc = -ECANCELED;
     else
         rc = apply_delete_at(ls, index, revision);
-    pthread_mutex_unlock(&ls->mu);
+    local_unlock_and_save(ls);
     return rc;
 }
 
@@ -669,6 +799,8 @@ static void local_close(struct fog_store *s)
     free(ls->entries);
     free(ls->history);
     free(ls->leases);
+    free(ls->state_file);
+    pthread_mutex_destroy(&ls->save_mu);
     pthread_cond_destroy(&ls->cb_done);
     pthread_cond_destroy(&ls->wake);
     pthread_mutex_destroy(&ls->mu);
@@ -690,7 +822,7 @@ static const struct fog_store_ops local_ops = {
     .close = local_close,
 };
 
-int store_local_open(struct fog_store **out)
+int store_local_open(const struct store_local_opts *o, struct fog_store **out)
 {
     struct local_store *ls;
     pthread_condattr_t attr;
@@ -709,7 +841,19 @@ int store_local_open(struct fog_store **out)
     ls->base.ops = &local_ops;
     ls->revision = 1;            /* like etcd: an empty store is at revision 1 */
     ls->next_lease_id = 0x6c6f63616c0001;   /* "local" + 1: distinct from small ints */
+    if (o) {
+        ls->note = o->note;
+        ls->note_arg = o->note_arg;
+    }
+    if (o && o->state_file && !(ls->state_file = strdup(o->state_file))) {
+        free(ls->history);
+        free(ls);
+        return -ENOMEM;
+    }
+    if (ls->state_file)
+        local_load(ls);
     pthread_mutex_init(&ls->mu, NULL);
+    pthread_mutex_init(&ls->save_mu, NULL);
     pthread_condattr_init(&attr);
     pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
     pthread_cond_init(&ls->wake, &attr);
@@ -719,7 +863,12 @@ int store_local_open(struct fog_store **out)
     if (rc) {
         pthread_cond_destroy(&ls->cb_done);
         pthread_cond_destroy(&ls->wake);
+        pthread_mutex_destroy(&ls->save_mu);
         pthread_mutex_destroy(&ls->mu);
+        for (size_t i = 0; i < ls->n_entries; i++)
+            entry_free(ls->entries[i]);
+        free(ls->entries);
+        free(ls->state_file);
         free(ls->history);
         free(ls);
         return rc;

@@ -16,6 +16,16 @@ static void ctx_note(void *arg, const char *container, const char *action, const
     fog_event(arg, container, action, "%s", text);
 }
 
+/* The store's notes (a state file it cannot read or write): an event line,
+ * and a line on stderr, which is still the terminal while fogfs starts. */
+static void ctx_store_note(void *arg, const char *text)
+{
+    struct fog_ctx *ctx = arg;
+    if (!ctx->o.foreground)
+        fprintf(stderr, "fogfs: %s\n", text);    /* -f: fog_event prints it */
+    fog_event(ctx, NULL, "error", "store: %s", text);
+}
+
 static int ctx_count_cpus(const char *sysfs)
 {
     char path[512], buf[256];
@@ -44,6 +54,18 @@ static int ctx_mkdir_p(const char *dir)
             return 0;
         *p = c;
     }
+}
+
+/* Creates the directory holding file (and its parents) when missing. */
+static int ctx_mkdir_parent(const char *file)
+{
+    char dir[4096];
+    const char *slash = strrchr(file, '/');
+    if (!slash || slash == file)
+        return 0;
+    if (snprintf(dir, sizeof dir, "%.*s", (int)(slash - file), file) >= (int)sizeof dir)
+        return -ENAMETOOLONG;
+    return ctx_mkdir_p(dir);
 }
 
 int fog_ctx_init(struct fog_ctx *ctx)
@@ -93,7 +115,21 @@ int fog_ctx_init(struct fog_ctx *ctx)
     pthread_mutex_init(&ctx->alloc_lock, NULL);
     pthread_mutex_init(&ctx->sample_lock, NULL);
     pthread_mutex_init(&ctx->agent_lock, NULL);
-    int r = fog_store_open(o->store_url, &ctx->store);
+    int r;
+    if (fog_store_url_is_local(o->store_url)) {
+        struct store_local_opts lo = { .note = ctx_store_note, .note_arg = ctx };
+        if (!o->state_file && geteuid() == 0)
+            o->state_file = FOG_STATE_FILE_DEFAULT;
+        if (o->state_file && strcmp(o->state_file, "none"))
+            lo.state_file = o->state_file;
+        r = lo.state_file ? ctx_mkdir_parent(lo.state_file) : 0;
+        if (r)      /* not fatal: the first save says so again */
+            fprintf(stderr, "fogfs: cannot create the directory of %s: %s\n", lo.state_file,
+                    strerror(-r));
+        r = store_local_open(&lo, &ctx->store);
+    } else {
+        r = fog_store_open(o->store_url, &ctx->store);
+    }
     if (r) {
         fprintf(stderr, "fogfs: cannot open store %s: %s\n", o->store_url ? o->store_url : "local",
                 strerror(-r));

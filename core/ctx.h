@@ -18,6 +18,9 @@ struct fog_remote;
 struct fog_migrator;
 struct fog_publisher;
 
+/* Where the embedded store keeps settings when fogfs runs as root. */
+#define FOG_STATE_FILE_DEFAULT "/var/lib/fogfs/state.json"
+
 struct fog_opts {
     const char *mountpoint;
     const char *node;           /* NULL: hostname */
@@ -28,6 +31,8 @@ struct fog_opts {
     const char *procfs;         /* default /proc */
     const char *sysfs;          /* default /sys */
     const char *store_url;      /* default "local" */
+    const char *state_file;     /* the local store's settings file; "none": memory
+                                 * only; NULL: FOG_STATE_FILE_DEFAULT as root */
     double interval;            /* seconds, default 1 */
     int cpus;                   /* 0: online CPUs */
     int64_t mem;                /* 0: MemTotal */

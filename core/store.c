@@ -23,6 +23,11 @@ void fog_kv_free_array(struct fog_kv *kvs, size_t n)
     free(kvs);
 }
 
+int fog_store_url_is_local(const char *url)
+{
+    return !url || strcmp(url, "local") == 0;
+}
+
 int fog_store_open(const char *url, struct fog_store **out)
 {
     static const char etcd_scheme[] = "etcd://";
@@ -30,8 +35,8 @@ int fog_store_open(const char *url, struct fog_store **out)
     if (!out)
         return -EINVAL;
     *out = NULL;
-    if (!url || strcmp(url, "local") == 0)
-        return store_local_open(out);
+    if (fog_store_url_is_local(url))
+        return store_local_open(NULL, out);
     if (strncmp(url, etcd_scheme, sizeof etcd_scheme - 1) == 0) {
         const char *endpoints = url + sizeof etcd_scheme - 1;
         if (!*endpoints)

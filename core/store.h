@@ -81,12 +81,28 @@ struct fog_store {
 void fog_kv_clear(struct fog_kv *kv);
 void fog_kv_free_array(struct fog_kv *kvs, size_t n);
 
-/* Opens a store from a URL: "local" (or NULL) for the embedded store,
- * "etcd://HOST:PORT[,HOST:PORT...]" for etcd. -EINVAL for anything else. */
+/* Opens a store from a URL: "local" (or NULL) for the embedded store
+ * (nothing persists: see store_local_open), "etcd://HOST:PORT[,HOST:PORT...]"
+ * for etcd. -EINVAL for anything else. */
 int fog_store_open(const char *url, struct fog_store **out);
+/* True for the URLs of the embedded store: "local" and NULL. */
+int fog_store_url_is_local(const char *url);
 
-/* Implementations. */
-int store_local_open(struct fog_store **out);
+/* A note a store makes about itself for the daemon's log (a state file it
+ * cannot read or write): one line, no newline. Called with no store lock held. */
+typedef void (*fog_store_note_cb)(void *arg, const char *text);
+
+struct store_local_opts {
+    /* Where lease-less settings outlive a restart (the list of persisted
+     * keys is in backends/store_local_state.c); NULL: memory only. A file
+     * that cannot be read is renamed aside and the store starts empty. */
+    const char *state_file;
+    fog_store_note_cb note;     /* NULL: notes go to stderr */
+    void *note_arg;
+};
+
+/* Implementations. o NULL: the embedded store in memory only. */
+int store_local_open(const struct store_local_opts *o, struct fog_store **out);
 int store_etcd_open(const char *endpoints, struct fog_store **out);
 
 #endif

@@ -1,6 +1,7 @@
 /* /fog/<node>/led/: rows (the 8x8 frame rendered from each sample), map and
  * brightness (settings, validated by core/led.c and kept in the store under
- * nodes/<node>/led/ so they outlive a restart with a persistent store). */
+ * nodes/<node>/led/ so they outlive a restart: etcd, or the local store's
+ * state file). */
 #include "core/ctx.h"
 #include "core/led.h"
 #include "core/tree.h"

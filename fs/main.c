@@ -44,6 +44,9 @@ static void usage(FILE *f)
         "      --mem BYTES         memory capacity, e.g. 2G (default: MemTotal)\n"
         "      --stop-timeout S    graceful stop before a kill (default 10)\n"
         "      --store URL         local (default) or etcd://HOST:PORT[,HOST:PORT...]\n"
+        "      --state FILE        where the local store keeps settings across restarts\n"
+        "                          (default as root: " FOG_STATE_FILE_DEFAULT ";\n"
+        "                          otherwise none); \"none\": keep nothing\n"
         "      --lease-ttl S       seconds before a silent node reads down (default 5)\n"
         "      --shared-dir DIR    container root filesystems every node sees (migration)\n"
         "      --write-timeout S   how long a write to another node waits (default 5)\n"
@@ -54,7 +57,8 @@ static void usage(FILE *f)
 }
 
 enum { O_NODE = 256, O_LXCPATH, O_LXCCONF, O_TEMPLATE, O_TARG, O_PROCFS, O_SYSFS,
-       O_INTERVAL, O_CPUS, O_MEM, O_STOPTO, O_STORE, O_LEASE, O_SHARED, O_WTIMEOUT };
+       O_INTERVAL, O_CPUS, O_MEM, O_STOPTO, O_STORE, O_LEASE, O_SHARED, O_WTIMEOUT,
+       O_STATE };
 
 static int parse_args(int argc, char **argv, struct fog_opts *o)
 {
@@ -78,6 +82,7 @@ static int parse_args(int argc, char **argv, struct fog_opts *o)
         { "lease-ttl", required_argument, NULL, O_LEASE },
         { "shared-dir", required_argument, NULL, O_SHARED },
         { "write-timeout", required_argument, NULL, O_WTIMEOUT },
+        { "state", required_argument, NULL, O_STATE },
         { 0 },
     };
     int c, nt = 0;
@@ -141,6 +146,13 @@ static int parse_args(int argc, char **argv, struct fog_opts *o)
             o->stop_timeout = (int)v;
             break;
         case O_STORE: o->store_url = optarg; break;
+        case O_STATE:
+            if (optarg[0] != '/' && strcmp(optarg, "none")) {
+                fprintf(stderr, "fogfs: --state wants an absolute path or \"none\"\n");
+                return 2;
+            }
+            o->state_file = optarg;
+            break;
         case O_LEASE:
             if (units_parse_int(optarg, strlen(optarg), 1, 3600, &v)) {
                 fprintf(stderr, "fogfs: --lease-ttl wants seconds, 1 to 3600\n");
@@ -163,6 +175,10 @@ static int parse_args(int argc, char **argv, struct fog_opts *o)
     }
     if (optind != argc - 1) {
         usage(stderr);
+        return 2;
+    }
+    if (o->state_file && !fog_store_url_is_local(o->store_url)) {
+        fprintf(stderr, "fogfs: --state is for the local store; etcd keeps its own\n");
         return 2;
     }
     o->mountpoint = argv[optind];

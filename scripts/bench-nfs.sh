@@ -32,6 +32,7 @@ trap 'exit 1' INT TERM
 
 echo "lxc.net.0.type = empty" >"$TMP/lxc.conf"
 "$FOGFS" "$MNT" -f --node bench --lxcpath "$TMP/lxc" --lxc-config "$TMP/lxc.conf" \
+    --state "$TMP/state.json" \
     >"$TMP/fogfs.log" 2>&1 &
 FPID=$!
 i=0

@@ -7,6 +7,7 @@ FOGFS=${FOGFS:-$PWD/$B/fogfs}
 FOG_TMP=$(mktemp -d /tmp/fogtest.XXXXXX)
 FOG_PIDS=""
 FOG_MOUNTS=""
+FOG_STATES=0
 
 ok()   { echo "PASS: $1"; }
 fail() { echo "FAIL: $1: $2"; }
@@ -66,12 +67,19 @@ fog_lxc_config() {
 }
 
 # fog_mount [fogfs options...]: mounts a fresh fogfs on $FOG_TMP/mnt<N> with
-# lxcpath $FOG_TMP/lxc (unless given). Sets FOG_MNT, FOG_PID, FOG_NODE, FOG_LXCPATH.
+# lxcpath $FOG_TMP/lxc (unless given) and the state file $FOG_STATE (unless
+# set, a new one under $FOG_TMP for each mount: never /var/lib/fogfs).
+# Sets FOG_MNT, FOG_PID, FOG_NODE, FOG_LXCPATH.
 fog_mount() {
     n=$(echo "$FOG_MOUNTS" | wc -w)
     FOG_MNT=$FOG_TMP/mnt$n
     FOG_LXCPATH=${FOG_LXCPATH:-$FOG_TMP/lxc}
     FOG_NODE=${FOG_NODE:-testnode}
+    FOG_STATES=$((FOG_STATES + 1))
+    case " $* " in     # --state is for the local store only
+        *" --store etcd://"*) ;;
+        *) set -- --state "${FOG_STATE:-$FOG_TMP/state$FOG_STATES.json}" "$@" ;;
+    esac
     mkdir -p "$FOG_MNT" "$FOG_LXCPATH"
     "$FOGFS" "$FOG_MNT" -f --node "$FOG_NODE" --lxcpath "$FOG_LXCPATH" \
         --lxc-config "$(fog_lxc_config)" --stop-timeout 3 "$@" \
