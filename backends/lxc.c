@@ -3,6 +3,7 @@
  * container config plus a sidecar, usage read straight from cgroup files. */
 #include "backends/lxc.h"
 #include "backends/cgroup.h"
+#include "core/clock.h"
 
 #include <lxc/lxccontainer.h>
 
@@ -120,9 +121,7 @@ static int name_ok(const char *n)
 
 static double now_ms(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+    return fog_mono_now() * 1e3;
 }
 
 static void sleep_ms(int ms)
@@ -349,11 +348,7 @@ int lxcb_open(const struct lxcb_opts *o, lxcb_note_fn note_fn, void *note_arg, s
     b->note_arg = note_arg;
     b->cg_rc = cg_detect(&b->mounts);
     pthread_mutex_init(&b->mu, NULL);
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&b->wake, &ca);
-    pthread_condattr_destroy(&ca);
+    fog_cond_init_mono(&b->wake);
     int rc = pthread_create(&b->flusher, NULL, flusher_main, b);
     if (rc) {
         lxcb_close(b);
@@ -777,13 +772,6 @@ int lxcb_start(struct lxcb *b, const char *name, char *why, size_t whylen)
 
 static int cgroup_dirs_locked(struct lxcb *b, struct ct_entry *e);
 
-static double mono_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* Live processes in the container's cgroup now (cgroup.procs: pids.current
  * also counts the zombies an init has not reaped yet); 0 when unknown. */
 static uint64_t tasks_now(struct lxcb *b, struct ct_entry *e)
@@ -814,9 +802,9 @@ static int stop_locked(struct lxcb *b, struct ct_entry *e, char *why, size_t why
      * timeout. Bounded by stop_timeout either way. */
     uint64_t tasks_before = tasks_now(b, e);
     if (c->shutdown(c, 0) || state_of(c) != LXCB_STOPPED) {
-        double deadline = mono_s() + b->stop_timeout;
+        double deadline = fog_mono_now() + b->stop_timeout;
         int alone = 0;
-        while (state_of(c) != LXCB_STOPPED && mono_s() < deadline) {
+        while (state_of(c) != LXCB_STOPPED && fog_mono_now() < deadline) {
             uint64_t n = tasks_now(b, e);
             alone = tasks_before > 1 && n == 1 ? alone + 1 : 0;
             if (alone >= 2)
@@ -1201,11 +1189,7 @@ static void *flusher_main(void *arg)
             continue;
         }
         /* let a burst of writes land, then save once */
-        struct timespec until;
-        clock_gettime(CLOCK_MONOTONIC, &until);
-        until.tv_nsec += FLUSH_DELAY_MS * 1000000L;
-        until.tv_sec += until.tv_nsec / 1000000000L;
-        until.tv_nsec %= 1000000000L;
+        struct timespec until = fog_mono_after(FLUSH_DELAY_MS / 1000.0);
         while (!b->closing && pthread_cond_timedwait(&b->wake, &b->mu, &until) != ETIMEDOUT)
             ;
         pthread_mutex_unlock(&b->mu);
