@@ -1534,11 +1534,14 @@ int lxcb_change_device(struct lxcb *b, const char *name, const char *path, int a
 
 #define RENAME_TMP "config.fogfs-rename"
 
+/* The container's directory as its config may spell it, before and after:
+ * in the lxcpath, in the shared dir, and through the real path of the
+ * directory that holds it (an lxcpath that is a link, e.g. onto a USB disk). */
 struct rename_paths {
     const char *from, *to;
-    int ndirs;                    /* 1; 2 when the container lives in the shared dir */
-    char old_dir[2][PATH_MAX];    /* <lxcpath>/<from>, <shared>/<from> */
-    char new_dir[2][PATH_MAX];    /* <lxcpath>/<to>, <shared>/<to> */
+    int ndirs;
+    char old_dir[3][PATH_MAX];
+    char new_dir[3][PATH_MAX];
 };
 
 static int path_join(char *out, const char *dir, const char *file)
@@ -1715,13 +1718,19 @@ static int rename_check(struct lxcb *b, const char *to, char *why, size_t whylen
 static int rename_in_place(struct lxcb *b, const char *from, const char *to,
                            char *why, size_t whylen)
 {
-    struct rename_paths p = { .from = from, .to = to, .ndirs = is_shared(b, from) ? 2 : 1 };
+    int shared = is_shared(b, from);
+    struct rename_paths p = { .from = from, .to = to, .ndirs = shared ? 2 : 1 };
     char cfg_from[PATH_MAX], tmp_from[PATH_MAX], cfg_to[PATH_MAX], tmp_to[PATH_MAX];
+    char parent[PATH_MAX];
     if (local_path(b, from, p.old_dir[0]) || local_path(b, to, p.new_dir[0]) ||
-        (p.ndirs == 2 && (shared_path(b, from, p.old_dir[1]) || shared_path(b, to, p.new_dir[1]))))
+        (shared && (shared_path(b, from, p.old_dir[1]) || shared_path(b, to, p.new_dir[1]))))
         return fail(why, whylen, -ENAMETOOLONG, "path too long");
-    /* the real directories: in the shared dir when the local one is a link */
-    const char *dir_from = p.old_dir[p.ndirs - 1], *dir_to = p.new_dir[p.ndirs - 1];
+    /* the directory renamed: in the shared dir when the local one links there */
+    const char *dir_from = p.old_dir[shared], *dir_to = p.new_dir[shared];
+    if (realpath(shared ? b->shared_dir : b->lxcpath, parent) &&
+        !path_join(p.old_dir[p.ndirs], parent, from) && !path_join(p.new_dir[p.ndirs], parent, to) &&
+        strcmp(p.old_dir[p.ndirs], dir_from))
+        p.ndirs++;
     if (path_join(cfg_from, dir_from, "config") || path_join(tmp_from, dir_from, RENAME_TMP) ||
         path_join(cfg_to, dir_to, "config") || path_join(tmp_to, dir_to, RENAME_TMP))
         return fail(why, whylen, -ENAMETOOLONG, "path too long");
@@ -1755,7 +1764,7 @@ static int rename_in_place(struct lxcb *b, const char *from, const char *to,
     }
     step = 3;
     /* 4, 5: this node's link to the shared dir */
-    if (p.ndirs == 2) {
+    if (shared) {
         if ((rc = link_shared(b, to, why, whylen)))
             goto undo;
         step = 4;

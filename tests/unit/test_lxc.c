@@ -36,6 +36,7 @@ static char vethconf[128];    /* a veth on the missing lxcbr0 */
 static char name_a[32], name_b[32], name_c[32], name_d[32];
 static char name_e[32], name_f[32], name_g[32], name_s[32], name_t[32];
 static char nodepath[96], sharedpath[96];   /* a node's lxcpath and its --shared-dir */
+static char realpath_[96];                  /* the real dir behind a linked lxcpath */
 static struct lxcb *lx;
 
 static pthread_mutex_t notes_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -193,9 +194,9 @@ static void cleanup(void)
         return;
     const char *names[] = { name_a, name_b, name_c, name_d, name_e, name_f, name_g,
                             name_s, name_t };
-    const char *paths[] = { lxcpath, nodepath };
+    const char *paths[] = { lxcpath, nodepath, realpath_ };
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        for (size_t k = 0; k < 2 && names[i][0]; k++) {
+        for (size_t k = 0; k < 3 && names[i][0]; k++) {
             if (!paths[k][0])
                 continue;
             run_quiet("timeout 20 lxc-stop -P %s -n %s -k", paths[k], names[i]);
@@ -1029,6 +1030,37 @@ static void test_rename_shared_dir(void)
     lxcb_close(sb);
 }
 
+/* An lxcpath that is a link (onto a USB disk, say), its container's config
+ * spelling the real path (made with lxc-create -P <real>): rewritten too. */
+static void test_rename_linked_lxcpath(void)
+{
+    char why[256] = "", linked[128], cfg[192], want[256];
+    snprintf(realpath_, sizeof realpath_, "%s/real", lxcpath);
+    snprintf(linked, sizeof linked, "%s/linked", lxcpath);
+    CHECK_EQ_INT(mkdir(realpath_, 0755), 0);
+    CHECK_EQ_INT(symlink(realpath_, linked), 0);
+    CHECK_EQ_INT(run_quiet("timeout 60 lxc-create -P %s -n %s -t busybox -f %s", realpath_, name_g,
+                           netconf), 0);
+    struct lxcb *lb;
+    struct lxcb_opts o = { .lxcpath = linked, .config_file = netconf, .stop_timeout = 10 };
+    CHECK_EQ_INT(lxcb_open(&o, NULL, NULL, &lb), 0);
+    int rc = lxcb_rename(lb, name_g, name_e, why, sizeof why);
+    CHECK_EQ_INT(rc, 0);
+    if (rc)
+        printf("# rename (linked lxcpath): %s\n", why);
+    snprintf(cfg, sizeof cfg, "%s/%s/config", realpath_, name_e);
+    snprintf(want, sizeof want, "lxc.rootfs.path = dir:%s/%s/rootfs\n", realpath_, name_e);
+    CHECK_TRUE(file_has(cfg, want));
+    CHECK_TRUE(!file_has(cfg, name_g));
+    rc = lxcb_start(lb, name_e, why, sizeof why);
+    CHECK_EQ_INT(rc, 0);
+    if (rc)
+        printf("# start %s: %s\n", name_e, why);
+    CHECK_EQ_INT(lxcb_stop(lb, name_e, why, sizeof why), 0);
+    CHECK_EQ_INT(lxcb_destroy(lb, name_e, why, sizeof why), 0);
+    lxcb_close(lb);
+}
+
 int main(void)
 {
     char why[256] = "";
@@ -1057,6 +1089,7 @@ int main(void)
     failed += RUN_TEST(test_rename_onto_taken_name);
     failed += RUN_TEST(test_rename_failure_undone);
     failed += RUN_TEST(test_rename_shared_dir);
+    failed += RUN_TEST(test_rename_linked_lxcpath);
     lxcb_close(lx);
     cleanup();
     return failed ? 1 : 0;
