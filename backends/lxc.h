@@ -69,8 +69,13 @@ int lxcb_stop(struct lxcb *b, const char *name, char *why, size_t whylen);
 int lxcb_restart(struct lxcb *b, const char *name, char *why, size_t whylen); /* stop + start */
 int lxcb_freeze(struct lxcb *b, const char *name, char *why, size_t whylen);
 int lxcb_unfreeze(struct lxcb *b, const char *name, char *why, size_t whylen);
-/* Stops (if running), renames (liblxc copies the rootfs), restarts if it
- * ran; limits go along. -EEXIST if `to` exists. */
+/* Stops (if running), renames, restarts if it ran; limits go along. A
+ * rootfs that is a plain directory is not copied: the container's directory
+ * is renamed (in the shared dir when it lives there) and its config
+ * rewritten; other backing stores, snapshots or clones go through liblxc's
+ * rename (a copy). -EEXIST if `to` exists (as a container or any file, here
+ * or in the shared dir), nothing changed. A failed step is undone: the
+ * container stays under `from`, startable. */
 int lxcb_rename(struct lxcb *b, const char *from, const char *to, char *why, size_t whylen);
 
 /* The exact values last set (the sidecar <lxcpath>/<name>/fogfs.limits);

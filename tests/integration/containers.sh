@@ -1,7 +1,7 @@
 # Containers through the tree with real LXC (busybox template, no network):
 # mkdir, start, limits in the cgroup and the saved config, stop/start keeps
 # them, ENOSPC, every bad input (errno, nothing changed, one event line),
-# rename of a running container, rmdir of a running one.
+# rename of a running and of a stopped container, rmdir of a running one.
 . tests/lib.sh
 fog_require containers
 fog_mount --cpus 2 || { fail containers_mount "fogfs did not mount"; exit 1; }
@@ -137,9 +137,23 @@ mkdir "$C/other" 2>/dev/null
 check containers_rename_onto_existing sh -c "! mv -T '$C/www' '$C/other' 2>/dev/null"
 check containers_rename_keeps_both sh -c "test -d '$C/www' && test -d '$C/other'"
 
+# Rename a stopped one: its directory moves (the same rootfs inode: no
+# copy), the config follows, the limits go along, and it starts.
+check containers_stopped_limit sh -c "echo 250m > '$C/other/cpu_limit'"
+ino=$(stat -c %i "$FOG_LXCPATH/other/rootfs")
+check containers_rename_stopped mv "$C/other" "$C/other2"
+check_eq containers_rename_stopped_listing "$(ls "$C" | tr '\n' ' ')" "other2 www "
+check_eq containers_rename_stopped_not_copied "$(stat -c %i "$FOG_LXCPATH/other2/rootfs" 2>&1)" "$ino"
+check containers_rename_stopped_config grep -q "^lxc.rootfs.path = dir:$FOG_LXCPATH/other2/rootfs\$" "$FOG_LXCPATH/other2/config"
+check containers_rename_stopped_no_old_path sh -c "! grep -q '$FOG_LXCPATH/other/' '$FOG_LXCPATH/other2/config'"
+check_eq containers_rename_stopped_limit "$(cat "$C/other2/cpu_limit")" 250m
+check containers_rename_stopped_event grep -q " other2 rename renamed from other" "$M/cluster/events"
+check containers_rename_stopped_start sh -c "echo start > '$C/other2/state'"
+check_eq containers_rename_stopped_running "$(cat "$C/other2/state")" RUNNING
+
 # rmdir destroys, stopping first.
 check containers_rmdir_running rmdir "$C/www"
-check containers_rmdir_other rmdir "$C/other"
+check containers_rmdir_other rmdir "$C/other2"
 check_eq containers_rmdir_gone "$(ls "$C")" ""
 check_eq containers_rmdir_lxc_gone "$(lxc-ls -1 -P "$FOG_LXCPATH")" ""
 check containers_event_destroy grep -q " www destroy " "$M/cluster/events"

@@ -1,6 +1,7 @@
 /* Tests of backends/lxc against real busybox containers in a temp lxcpath:
  * lifecycle, limits in the cgroup files and the saved config, usage, devices,
- * rename, destroy, the missing-lxcbr0 cases, and a cpu_limit benchmark. */
+ * rename (in place, onto a taken name, undone on failure, in a shared dir),
+ * destroy, the missing-lxcbr0 cases, and a cpu_limit benchmark. */
 #include "backends/lxc.h"
 #include "tests/unit/check.h"
 
@@ -33,6 +34,9 @@ static char lxcpath[64];
 static char netconf[128];     /* lxc.net.0.type = empty */
 static char vethconf[128];    /* a veth on the missing lxcbr0 */
 static char name_a[32], name_b[32], name_c[32], name_d[32];
+static char name_e[32], name_f[32], name_g[32], name_s[32], name_t[32];
+static char nodepath[96], sharedpath[96];   /* a node's lxcpath and its --shared-dir */
+static char realpath_[96];                  /* the real dir behind a linked lxcpath */
 static struct lxcb *lx;
 
 static pthread_mutex_t notes_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -92,13 +96,45 @@ static long long cg_num(const char *ctrl, const char *name, const char *file)
     return strtoll(buf, NULL, 10);
 }
 
-static int config_has(const char *name, const char *line)
+static int file_has(const char *path, const char *text)
 {
-    char path[256], *buf = malloc(65536);
-    snprintf(path, sizeof path, "%s/%s/config", lxcpath, name);
-    int found = buf && !read_text(path, buf, 65536) && strstr(buf, line);
+    char *buf = malloc(65536);
+    int found = buf && !read_text(path, buf, 65536) && strstr(buf, text);
     free(buf);
     return found;
+}
+
+static int config_has(const char *name, const char *line)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s/config", lxcpath, name);
+    return file_has(path, line);
+}
+
+/* The whole file (malloc'd), or NULL. */
+static char *file_text(const char *path)
+{
+    char *buf = malloc(65536);
+    if (buf && read_text(path, buf, 65536)) {
+        free(buf);
+        buf = NULL;
+    }
+    return buf;
+}
+
+/* Compares and frees both. */
+static int same_text(char *a, char *b)
+{
+    int same = a && b && !strcmp(a, b);
+    free(a);
+    free(b);
+    return same;
+}
+
+static unsigned long long ino_of(const char *path)
+{
+    struct stat st;
+    return lstat(path, &st) ? 0 : (unsigned long long)st.st_ino;
 }
 
 /* The config is saved off the write path for running containers (and
@@ -156,13 +192,16 @@ static void cleanup(void)
 {
     if (!lxcpath[0])
         return;
-    const char *names[] = { name_a, name_b, name_c, name_d };
-    for (size_t i = 0; i < 4; i++) {
-        if (!names[i][0])
-            continue;
-        run_quiet("timeout 20 lxc-stop -P %s -n %s -k", lxcpath, names[i]);
-        run_quiet("timeout 20 lxc-destroy -P %s -n %s", lxcpath, names[i]);
-    }
+    const char *names[] = { name_a, name_b, name_c, name_d, name_e, name_f, name_g,
+                            name_s, name_t };
+    const char *paths[] = { lxcpath, nodepath, realpath_ };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        for (size_t k = 0; k < 3 && names[i][0]; k++) {
+            if (!paths[k][0])
+                continue;
+            run_quiet("timeout 20 lxc-stop -P %s -n %s -k", paths[k], names[i]);
+            run_quiet("timeout 20 lxc-destroy -P %s -n %s", paths[k], names[i]);
+        }
     run_quiet("rm -rf %s", lxcpath);
     lxcpath[0] = 0;
 }
@@ -208,6 +247,11 @@ static int setup(char *why, size_t whylen)
     snprintf(name_b, sizeof name_b, "fb%d", id);
     snprintf(name_c, sizeof name_c, "fc%d", id);
     snprintf(name_d, sizeof name_d, "fd%d", id);
+    snprintf(name_e, sizeof name_e, "fe%d", id);
+    snprintf(name_f, sizeof name_f, "ff%d", id);
+    snprintf(name_g, sizeof name_g, "fg%d", id);
+    snprintf(name_s, sizeof name_s, "fs%d", id);
+    snprintf(name_t, sizeof name_t, "ft%d", id);
     snprintf(netconf, sizeof netconf, "%s/empty-net.conf", lxcpath);
     snprintf(vethconf, sizeof vethconf, "%s/veth-lxcbr0.conf", lxcpath);
     FILE *f = fopen(netconf, "we");
@@ -664,12 +708,17 @@ static void test_rename_running(void)
     CHECK_EQ_INT(lxcb_create(lx, name_b, why, sizeof why), 0);
     CHECK_EQ_INT(lxcb_rename(lx, name_a, name_b, why, sizeof why), -EEXIST);
     CHECK_EQ_INT(lxcb_destroy(lx, name_b, why, sizeof why), 0);
+    char rootfs[160];
+    snprintf(rootfs, sizeof rootfs, "%s/%s/rootfs", lxcpath, name_a);
+    unsigned long long ino = ino_of(rootfs);
     int rc = lxcb_rename(lx, name_a, name_b, why, sizeof why);
     CHECK_EQ_INT(rc, 0);
     if (rc)
         printf("# rename: %s\n", why);
     CHECK_EQ_INT(lxcb_exists(lx, name_a), 0);
     CHECK_EQ_INT(lxcb_exists(lx, name_b), 1);
+    snprintf(rootfs, sizeof rootfs, "%s/%s/rootfs", lxcpath, name_b);
+    CHECK_TRUE(ino != 0 && ino_of(rootfs) == ino);   /* moved, not copied */
     enum lxcb_state st = LXCB_UNKNOWN;
     CHECK_EQ_INT(lxcb_get_state(lx, name_b, &st), 0);
     CHECK_EQ_STR(lxcb_state_name(st), "RUNNING");
@@ -734,6 +783,284 @@ static void test_missing_bridge(void)
     CHECK_EQ_INT(lxcb_destroy(lx, name_d, why, sizeof why), 0);
 }
 
+/* The uts name line carries `name` (liblxc writes it quoted or not). */
+static int config_names(const char *name)
+{
+    char q[96], u[96];
+    snprintf(q, sizeof q, "lxc.uts.name = \"%s\"\n", name);
+    snprintf(u, sizeof u, "lxc.uts.name = %s\n", name);
+    return config_has(name, q) || config_has(name, u);
+}
+
+static int listed(struct lxcb *b, const char *name)
+{
+    char **names = NULL;
+    size_t n = 0;
+    int found = 0;
+    if (lxcb_list(b, &names, &n) == 0)
+        for (size_t i = 0; i < n; i++)
+            found |= !strcmp(names[i], name);
+    lxcb_free_names(names, n);
+    return found;
+}
+
+/* A stopped container: its directory is renamed, not copied; the config
+ * follows; the sidecar limits go along; it starts under the new name. */
+static void test_rename_stopped_in_place(void)
+{
+    char why[256] = "", dir_e[128], dir_f[128], path[192], want[256];
+    snprintf(dir_e, sizeof dir_e, "%s/%s", lxcpath, name_e);
+    snprintf(dir_f, sizeof dir_f, "%s/%s", lxcpath, name_f);
+    CHECK_EQ_INT(lxcb_create(lx, name_e, why, sizeof why), 0);
+    struct lxcb_limits l = { .cpu_limit_m = 300, .cpu_request_m = 100, .mem_limit = 32 << 20,
+                             .autoscale = 0 };
+    CHECK_EQ_INT(lxcb_set_limits(lx, name_e, &l, why, sizeof why), 0);
+    snprintf(path, sizeof path, "%s/rootfs", dir_e);
+    unsigned long long dir_ino = ino_of(dir_e), root_ino = ino_of(path);
+    CHECK_TRUE(dir_ino != 0 && root_ino != 0);
+
+    double t0 = now_s();
+    int rc = lxcb_rename(lx, name_e, name_f, why, sizeof why);
+    printf("# rename of a stopped container in place: %.2f ms\n", (now_s() - t0) * 1e3);
+    CHECK_EQ_INT(rc, 0);
+    if (rc)
+        printf("# rename: %s\n", why);
+    CHECK_EQ_INT(lxcb_exists(lx, name_e), 0);
+    CHECK_EQ_INT(lxcb_exists(lx, name_f), 1);
+    CHECK_TRUE(access(dir_e, F_OK) != 0);
+    /* the same directory and rootfs: nothing was copied */
+    CHECK_EQ_INT(ino_of(dir_f), dir_ino);
+    snprintf(path, sizeof path, "%s/rootfs", dir_f);
+    CHECK_EQ_INT(ino_of(path), root_ino);
+    /* the config: new name and paths, no trace of the old name or directory */
+    snprintf(want, sizeof want, "lxc.rootfs.path = dir:%s/rootfs\n", dir_f);
+    CHECK_TRUE(config_has(name_f, want));
+    CHECK_TRUE(config_names(name_f));
+    CHECK_TRUE(!config_has(name_f, name_e));
+    CHECK_TRUE(config_has(name_f, "lxc.net.0.type = empty"));
+    snprintf(path, sizeof path, "%s/config.fogfs-rename", dir_f);
+    CHECK_TRUE(access(path, F_OK) != 0);
+    /* the limits: sidecar and config went along */
+    snprintf(path, sizeof path, "%s/fogfs.limits", dir_f);
+    CHECK_TRUE(file_has(path, "cpu_limit_m=300 "));
+    CHECK_TRUE(config_has(name_f, "lxc.cgroup.cpu.cfs_quota_us = 30000"));
+    struct lxcb_limits got = { 0 };
+    CHECK_EQ_INT(lxcb_get_limits(lx, name_f, &got), 0);
+    CHECK_EQ_INT(got.cpu_limit_m, 300);
+    CHECK_EQ_INT(got.cpu_request_m, 100);
+    CHECK_EQ_INT(got.mem_limit, 32 << 20);
+    CHECK_EQ_INT(got.autoscale, 0);
+    CHECK_EQ_INT(lxcb_get_limits(lx, name_e, &got), -ENOENT);
+    /* a fresh handle (a restarted daemon) and liblxc's own tools agree */
+    struct lxcb *other;
+    struct lxcb_opts o = { .lxcpath = lxcpath, .config_file = netconf };
+    CHECK_EQ_INT(lxcb_open(&o, NULL, NULL, &other), 0);
+    memset(&got, 0, sizeof got);
+    CHECK_EQ_INT(lxcb_get_limits(other, name_f, &got), 0);
+    CHECK_EQ_INT(got.cpu_limit_m, 300);
+    CHECK_TRUE(listed(other, name_f) && !listed(other, name_e));
+    lxcb_close(other);
+    CHECK_EQ_INT(run_quiet("lxc-info -P %s -n %s", lxcpath, name_f), 0);
+    CHECK_TRUE(run_quiet("lxc-info -P %s -n %s", lxcpath, name_e) != 0);
+
+    /* it starts under its new name, with its limits, and stops */
+    rc = lxcb_start(lx, name_f, why, sizeof why);
+    CHECK_EQ_INT(rc, 0);
+    if (rc)
+        printf("# start %s: %s\n", name_f, why);
+    enum lxcb_state st = LXCB_UNKNOWN;
+    CHECK_EQ_INT(lxcb_get_state(lx, name_f, &st), 0);
+    CHECK_EQ_STR(lxcb_state_name(st), "RUNNING");
+    CHECK_EQ_INT(run_quiet("lxc-info -P %s -n %s -s | grep -q RUNNING", lxcpath, name_f), 0);
+    CHECK_EQ_INT(cg_num("cpu", name_f, "cpu.cfs_quota_us"), 30000);
+    CHECK_EQ_INT(lxcb_stop(lx, name_f, why, sizeof why), 0);
+    CHECK_EQ_INT(lxcb_get_state(lx, name_f, &st), 0);
+    CHECK_EQ_STR(lxcb_state_name(st), "STOPPED");
+}
+
+/* Onto a container, or onto any directory: EEXIST, and nothing changes. */
+static void test_rename_onto_taken_name(void)
+{
+    char why[256] = "", cfg_e[160], cfg_f[160], rootfs_f[160], dir_g[128];
+    snprintf(cfg_e, sizeof cfg_e, "%s/%s/config", lxcpath, name_e);
+    snprintf(cfg_f, sizeof cfg_f, "%s/%s/config", lxcpath, name_f);
+    snprintf(rootfs_f, sizeof rootfs_f, "%s/%s/rootfs", lxcpath, name_f);
+    snprintf(dir_g, sizeof dir_g, "%s/%s", lxcpath, name_g);
+    CHECK_EQ_INT(lxcb_create(lx, name_e, why, sizeof why), 0);   /* the old name, free again */
+    char *e_before = file_text(cfg_e), *f_before = file_text(cfg_f);
+    unsigned long long ino = ino_of(rootfs_f);
+    why[0] = 0;
+    CHECK_EQ_INT(lxcb_rename(lx, name_f, name_e, why, sizeof why), -EEXIST);
+    CHECK_TRUE(strstr(why, name_e) != NULL);
+    CHECK_TRUE(same_text(e_before, file_text(cfg_e)));
+    CHECK_TRUE(same_text(f_before, file_text(cfg_f)));
+    CHECK_EQ_INT(ino_of(rootfs_f), ino);
+    CHECK_EQ_INT(lxcb_exists(lx, name_e), 1);
+    CHECK_EQ_INT(lxcb_exists(lx, name_f), 1);
+
+    /* a directory that is no container is not replaced either (rename(2)
+     * would replace an empty one) */
+    CHECK_EQ_INT(mkdir(dir_g, 0755), 0);
+    f_before = file_text(cfg_f);
+    CHECK_EQ_INT(lxcb_rename(lx, name_f, name_g, why, sizeof why), -EEXIST);
+    CHECK_TRUE(same_text(f_before, file_text(cfg_f)));
+    CHECK_EQ_INT(ino_of(rootfs_f), ino);
+    CHECK_EQ_INT(rmdir(dir_g), 0);   /* still there, still empty */
+    CHECK_EQ_INT(lxcb_destroy(lx, name_e, why, sizeof why), 0);
+}
+
+/* A step that fails leaves the container under its old name, intact. */
+static void test_rename_failure_undone(void)
+{
+    char why[256] = "", dir_f[128], dir_g[128], cfg_f[160], tmp[192];
+    snprintf(dir_f, sizeof dir_f, "%s/%s", lxcpath, name_f);
+    snprintf(dir_g, sizeof dir_g, "%s/%s", lxcpath, name_g);
+    snprintf(cfg_f, sizeof cfg_f, "%s/config", dir_f);
+    snprintf(tmp, sizeof tmp, "%s/config.fogfs-rename", dir_f);
+    unsigned long long ino = ino_of(dir_f);
+    char *before = file_text(cfg_f);
+
+    /* the first step fails (the new config cannot be written) */
+    CHECK_EQ_INT(mkdir(tmp, 0755), 0);
+    why[0] = 0;
+    CHECK_EQ_INT(lxcb_rename(lx, name_f, name_g, why, sizeof why), -EISDIR);
+    CHECK_TRUE(strstr(why, "config.fogfs-rename") != NULL);
+    CHECK_EQ_INT(rmdir(tmp), 0);
+    CHECK_TRUE(access(dir_g, F_OK) != 0);
+    CHECK_EQ_INT(ino_of(dir_f), ino);
+    CHECK_TRUE(same_text(file_text(cfg_f), strdup(before ? before : "")));
+    int rc = lxcb_start(lx, name_f, why, sizeof why);
+    CHECK_EQ_INT(rc, 0);
+    if (rc)
+        printf("# start %s: %s\n", name_f, why);
+    CHECK_EQ_INT(lxcb_stop(lx, name_f, why, sizeof why), 0);
+
+    /* the last step fails (the renamed config names a rootfs that is not
+     * there): directory and config are put back */
+    char broken[65536], *at;
+    snprintf(broken, sizeof broken, "%s", before ? before : "");
+    if ((at = strstr(broken, "/rootfs\n")) != NULL) {
+        memmove(at + 12, at + 7, strlen(at + 7) + 1);
+        memcpy(at + 7, "-gone", 5);   /* ".../rootfs-gone\n" */
+    }
+    CHECK_TRUE(at != NULL);
+    FILE *f = fopen(cfg_f, "we");
+    if (f) {
+        fputs(broken, f);
+        fclose(f);
+    }
+    struct lxcb *other;   /* a fresh handle loads the edited config */
+    struct lxcb_opts o = { .lxcpath = lxcpath, .config_file = netconf };
+    CHECK_EQ_INT(lxcb_open(&o, NULL, NULL, &other), 0);
+    why[0] = 0;
+    CHECK_EQ_INT(lxcb_rename(other, name_f, name_g, why, sizeof why), -EIO);
+    CHECK_TRUE(strstr(why, "rootfs-gone") != NULL);
+    CHECK_TRUE(access(dir_g, F_OK) != 0);
+    CHECK_EQ_INT(ino_of(dir_f), ino);
+    CHECK_TRUE(same_text(file_text(cfg_f), strdup(broken)));
+    CHECK_TRUE(access(tmp, F_OK) != 0);
+    CHECK_EQ_INT(lxcb_exists(other, name_f), 1);
+    lxcb_close(other);
+    f = fopen(cfg_f, "we");
+    if (f) {
+        fputs(before ? before : "", f);
+        fclose(f);
+    }
+    free(before);
+}
+
+/* Living in the shared dir behind this node's link: renamed there, the
+ * link re-pointed. */
+static void test_rename_shared_dir(void)
+{
+    char why[256] = "", s_dir[160], t_dir[160], s_link[160], t_link[160], path[256];
+    snprintf(nodepath, sizeof nodepath, "%s/node1", lxcpath);
+    snprintf(sharedpath, sizeof sharedpath, "%s/shared", lxcpath);
+    CHECK_EQ_INT(mkdir(nodepath, 0755), 0);
+    CHECK_EQ_INT(mkdir(sharedpath, 0755), 0);
+    snprintf(s_dir, sizeof s_dir, "%s/%s", sharedpath, name_s);
+    snprintf(t_dir, sizeof t_dir, "%s/%s", sharedpath, name_t);
+    snprintf(s_link, sizeof s_link, "%s/%s", nodepath, name_s);
+    snprintf(t_link, sizeof t_link, "%s/%s", nodepath, name_t);
+    struct lxcb *sb;
+    struct lxcb_opts o = { .lxcpath = nodepath, .config_file = netconf, .shared_dir = sharedpath,
+                           .stop_timeout = 10 };
+    CHECK_EQ_INT(lxcb_open(&o, NULL, NULL, &sb), 0);
+    CHECK_EQ_INT(lxcb_create(sb, name_s, why, sizeof why), 0);
+    CHECK_EQ_INT(lxcb_is_shared(sb, name_s), 1);
+    struct lxcb_limits l = { .cpu_limit_m = 400, .cpu_request_m = 0, .mem_limit = -1,
+                             .autoscale = -1 };
+    CHECK_EQ_INT(lxcb_set_limits(sb, name_s, &l, why, sizeof why), 0);
+    snprintf(path, sizeof path, "%s/rootfs", s_dir);
+    unsigned long long ino = ino_of(path);
+    CHECK_TRUE(ino != 0);
+
+    int rc = lxcb_rename(sb, name_s, name_t, why, sizeof why);
+    CHECK_EQ_INT(rc, 0);
+    if (rc)
+        printf("# rename (shared): %s\n", why);
+    CHECK_EQ_INT(lxcb_is_shared(sb, name_t), 1);
+    char target[256] = "";
+    ssize_t n = readlink(t_link, target, sizeof target - 1);
+    target[n > 0 ? n : 0] = 0;
+    CHECK_EQ_STR(target, t_dir);
+    CHECK_TRUE(ino_of(s_link) == 0 && ino_of(s_dir) == 0);
+    snprintf(path, sizeof path, "%s/rootfs", t_dir);
+    CHECK_EQ_INT(ino_of(path), ino);
+    snprintf(path, sizeof path, "%s/config", t_dir);
+    char want[256];
+    snprintf(want, sizeof want, "lxc.rootfs.path = dir:%s/rootfs\n", t_dir);
+    CHECK_TRUE(file_has(path, want));
+    CHECK_TRUE(!file_has(path, name_s));
+    struct lxcb_limits got = { 0 };
+    CHECK_EQ_INT(lxcb_get_limits(sb, name_t, &got), 0);
+    CHECK_EQ_INT(got.cpu_limit_m, 400);
+    rc = lxcb_start(sb, name_t, why, sizeof why);
+    CHECK_EQ_INT(rc, 0);
+    if (rc)
+        printf("# start %s: %s\n", name_t, why);
+    CHECK_EQ_INT(cg_num("cpu", name_t, "cpu.cfs_quota_us"), 40000);
+    CHECK_EQ_INT(lxcb_stop(sb, name_t, why, sizeof why), 0);
+    /* a name another node has in the shared dir is taken */
+    CHECK_EQ_INT(mkdir(s_dir, 0755), 0);
+    CHECK_EQ_INT(lxcb_rename(sb, name_t, name_s, why, sizeof why), -EEXIST);
+    CHECK_EQ_INT(rmdir(s_dir), 0);
+    CHECK_EQ_INT(lxcb_destroy(sb, name_t, why, sizeof why), 0);
+    CHECK_TRUE(ino_of(t_link) == 0 && ino_of(t_dir) == 0);
+    lxcb_close(sb);
+}
+
+/* An lxcpath that is a link (onto a USB disk, say), its container's config
+ * spelling the real path (made with lxc-create -P <real>): rewritten too. */
+static void test_rename_linked_lxcpath(void)
+{
+    char why[256] = "", linked[128], cfg[192], want[256];
+    snprintf(realpath_, sizeof realpath_, "%s/real", lxcpath);
+    snprintf(linked, sizeof linked, "%s/linked", lxcpath);
+    CHECK_EQ_INT(mkdir(realpath_, 0755), 0);
+    CHECK_EQ_INT(symlink(realpath_, linked), 0);
+    CHECK_EQ_INT(run_quiet("timeout 60 lxc-create -P %s -n %s -t busybox -f %s", realpath_, name_g,
+                           netconf), 0);
+    struct lxcb *lb;
+    struct lxcb_opts o = { .lxcpath = linked, .config_file = netconf, .stop_timeout = 10 };
+    CHECK_EQ_INT(lxcb_open(&o, NULL, NULL, &lb), 0);
+    int rc = lxcb_rename(lb, name_g, name_e, why, sizeof why);
+    CHECK_EQ_INT(rc, 0);
+    if (rc)
+        printf("# rename (linked lxcpath): %s\n", why);
+    snprintf(cfg, sizeof cfg, "%s/%s/config", realpath_, name_e);
+    snprintf(want, sizeof want, "lxc.rootfs.path = dir:%s/%s/rootfs\n", realpath_, name_e);
+    CHECK_TRUE(file_has(cfg, want));
+    CHECK_TRUE(!file_has(cfg, name_g));
+    rc = lxcb_start(lb, name_e, why, sizeof why);
+    CHECK_EQ_INT(rc, 0);
+    if (rc)
+        printf("# start %s: %s\n", name_e, why);
+    CHECK_EQ_INT(lxcb_stop(lb, name_e, why, sizeof why), 0);
+    CHECK_EQ_INT(lxcb_destroy(lb, name_e, why, sizeof why), 0);
+    lxcb_close(lb);
+}
+
 int main(void)
 {
     char why[256] = "";
@@ -758,6 +1085,11 @@ int main(void)
     failed += RUN_TEST(test_rename_running);
     failed += RUN_TEST(test_destroy_running);
     failed += RUN_TEST(test_missing_bridge);
+    failed += RUN_TEST(test_rename_stopped_in_place);
+    failed += RUN_TEST(test_rename_onto_taken_name);
+    failed += RUN_TEST(test_rename_failure_undone);
+    failed += RUN_TEST(test_rename_shared_dir);
+    failed += RUN_TEST(test_rename_linked_lxcpath);
     lxcb_close(lx);
     cleanup();
     return failed ? 1 : 0;
