@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,6 +60,19 @@ static void usage(FILE *f)
 enum { O_NODE = 256, O_LXCPATH, O_LXCCONF, O_TEMPLATE, O_TARG, O_PROCFS, O_SYSFS,
        O_INTERVAL, O_CPUS, O_MEM, O_STOPTO, O_STORE, O_LEASE, O_SHARED, O_WTIMEOUT,
        O_STATE };
+
+/* A relative path becomes absolute: the daemon runs from / (daemon_ready).
+ * The copy lives as long as the process. -1 with errno set on failure. */
+static int make_absolute(const char **path)
+{
+    char cwd[PATH_MAX], *abs;
+    if (!*path || (*path)[0] == '/' || !strcmp(*path, "none"))
+        return 0;
+    if (!getcwd(cwd, sizeof cwd) || asprintf(&abs, "%s/%s", cwd, *path) < 0)
+        return -1;
+    *path = abs;
+    return 0;
+}
 
 static int parse_args(int argc, char **argv, struct fog_opts *o)
 {
@@ -146,13 +160,7 @@ static int parse_args(int argc, char **argv, struct fog_opts *o)
             o->stop_timeout = (int)v;
             break;
         case O_STORE: o->store_url = optarg; break;
-        case O_STATE:
-            if (optarg[0] != '/' && strcmp(optarg, "none")) {
-                fprintf(stderr, "fogfs: --state wants an absolute path or \"none\"\n");
-                return 2;
-            }
-            o->state_file = optarg;
-            break;
+        case O_STATE: o->state_file = optarg; break;
         case O_LEASE:
             if (units_parse_int(optarg, strlen(optarg), 1, 3600, &v)) {
                 fprintf(stderr, "fogfs: --lease-ttl wants seconds, 1 to 3600\n");
@@ -182,6 +190,13 @@ static int parse_args(int argc, char **argv, struct fog_opts *o)
         return 2;
     }
     o->mountpoint = argv[optind];
+    const char **paths[] = { &o->mountpoint, &o->lxcpath, &o->lxc_config, &o->procfs,
+                             &o->sysfs, &o->shared_dir, &o->state_file };
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++)
+        if (make_absolute(paths[i])) {
+            fprintf(stderr, "fogfs: cannot resolve %s: %s\n", *paths[i], strerror(errno));
+            return 2;
+        }
     return 0;
 }
 
