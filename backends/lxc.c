@@ -798,17 +798,25 @@ static int stop_locked(struct lxcb *b, struct ct_entry *e, char *why, size_t why
     /* Graceful: the halt signal to init, then wait until every other task
      * of the container has exited; an init left alone is only sleeping
      * through its own halt sequence (busybox's takes 2 s), so it is killed
-     * then. A container whose init was alone from the start gets the whole
-     * timeout. Bounded by stop_timeout either way. */
-    uint64_t tasks_before = tasks_now(b, e);
+     * then. An init that has not set up its handlers yet (a stop right
+     * after a start) drops the signal: it is sent again each second until
+     * the container's task count falls. A container whose init is alone
+     * throughout gets the whole timeout. Bounded by stop_timeout. */
+    uint64_t peak = tasks_now(b, e);
     if (c->shutdown(c, 0) || state_of(c) != LXCB_STOPPED) {
-        double deadline = fog_mono_now() + b->stop_timeout;
-        int alone = 0;
-        while (state_of(c) != LXCB_STOPPED && fog_mono_now() < deadline) {
+        double now = fog_mono_now(), deadline = now + b->stop_timeout, resend = now + 1;
+        int alone = 0, fell = 0;
+        while (state_of(c) != LXCB_STOPPED && (now = fog_mono_now()) < deadline) {
             uint64_t n = tasks_now(b, e);
-            alone = tasks_before > 1 && n == 1 ? alone + 1 : 0;
+            fell |= n < peak;
+            peak = n > peak ? n : peak;
+            alone = peak > 1 && n == 1 ? alone + 1 : 0;
             if (alone >= 2)
                 break;
+            if (!fell && now >= resend) {
+                c->shutdown(c, 0);
+                resend = now + 1;
+            }
             struct timespec ts = { 0, 10 * 1000000L };
             nanosleep(&ts, NULL);
         }

@@ -675,6 +675,23 @@ static void test_start_from_threads(void)
     CHECK_EQ_INT(lxcb_start(lx, name_a, why, sizeof why), 0);
 }
 
+/* A stop right after a start (init may not have its signal handlers yet)
+ * is still graceful, not the stop timeout's kill. */
+static void test_stop_right_after_start(void)
+{
+    char why[256] = "";
+    CHECK_EQ_INT(lxcb_stop(lx, name_a, why, sizeof why), 0);
+    for (int round = 0; round < 3; round++) {
+        CHECK_EQ_INT(lxcb_start(lx, name_a, why, sizeof why), 0);
+        double t0 = now_s();
+        CHECK_EQ_INT(lxcb_stop(lx, name_a, why, sizeof why), 0);
+        double took = now_s() - t0;
+        printf("# stop right after start took %.2f s\n", took);
+        CHECK_TRUE(took < 9);   /* under the 10 s stop_timeout: halted, not killed */
+    }
+    CHECK_EQ_INT(lxcb_start(lx, name_a, why, sizeof why), 0);
+}
+
 static void test_bench_cpu_limit(void)
 {
     char why[256];
@@ -1081,6 +1098,7 @@ int main(void)
     failed += RUN_TEST(test_freeze);
     failed += RUN_TEST(test_devices);
     failed += RUN_TEST(test_start_from_threads);
+    failed += RUN_TEST(test_stop_right_after_start);
     failed += RUN_TEST(test_bench_cpu_limit);
     failed += RUN_TEST(test_rename_running);
     failed += RUN_TEST(test_destroy_running);
