@@ -16,6 +16,7 @@
 
 #define WHY_LEN 256
 #define MIGRATE_POLL_NS 5000000L        /* the source checks the record every 5 ms */
+#define MIG_INFLIGHT_MAX 64             /* moves out of this node at once */
 
 struct fog_migrator {
     pthread_mutex_t lock;
@@ -24,7 +25,7 @@ struct fog_migrator {
     pthread_t thread;
     int running;
     struct fog_watch *watch;
-    char inflight[16][64];      /* containers this node is moving out now */
+    char inflight[MIG_INFLIGHT_MAX][64];   /* containers this node is moving out now */
 };
 
 static void mig_key(const char *name, char *key, size_t len)
@@ -90,13 +91,17 @@ static void mig_delete(struct fog_ctx *ctx, const char *name, int64_t rev)
     ctx->store->ops->del(ctx->store, key, rev, NULL);
 }
 
-static void mig_inflight(struct fog_ctx *ctx, const char *name, int add)
+/* Marks (add) or unmarks a move this node has under way, so that recovery
+ * leaves its record alone. -EBUSY when MIG_INFLIGHT_MAX are under way. */
+static int mig_inflight(struct fog_ctx *ctx, const char *name, int add)
 {
     struct fog_migrator *m = ctx->migrator;
+    int r = add ? -EBUSY : 0;
     pthread_mutex_lock(&m->lock);
-    for (int i = 0; i < 16; i++) {
+    for (int i = 0; i < MIG_INFLIGHT_MAX; i++) {
         if (add && !m->inflight[i][0]) {
-            snprintf(m->inflight[i], 64, "%s", name);
+            snprintf(m->inflight[i], sizeof m->inflight[i], "%s", name);
+            r = 0;
             break;
         }
         if (!add && !strcmp(m->inflight[i], name)) {
@@ -105,6 +110,7 @@ static void mig_inflight(struct fog_ctx *ctx, const char *name, int add)
         }
     }
     pthread_mutex_unlock(&m->lock);
+    return r;
 }
 
 static int mig_is_inflight(struct fog_ctx *ctx, const char *name)
@@ -112,7 +118,7 @@ static int mig_is_inflight(struct fog_ctx *ctx, const char *name)
     struct fog_migrator *m = ctx->migrator;
     int found = 0;
     pthread_mutex_lock(&m->lock);
-    for (int i = 0; i < 16 && !found; i++)
+    for (int i = 0; i < MIG_INFLIGHT_MAX && !found; i++)
         found = !strcmp(m->inflight[i], name);
     pthread_mutex_unlock(&m->lock);
     return found;
@@ -211,13 +217,19 @@ int fog_migrate(struct fog_ctx *ctx, const char *name, const char *to)
     pthread_mutex_unlock(&ctx->containers.lock);
     if (r)
         return mig_fail(ctx, name, r, r == -EBUSY ? "a migration is under way" : "gone");
+    /* In flight before its record exists: the scan must not take a record
+     * of a move under way for one a crash left behind. */
+    if (mig_inflight(ctx, name, 1)) {
+        mig_mark(ctx, name, 0, NULL);
+        return mig_fail(ctx, name, -EBUSY, "too many moves under way on this node");
+    }
     fog_cluster_publish_container(ctx, name);   /* STOPPING, on every node */
     r = mig_put(ctx, name, 0, ctx->node, to, "stopping", was_running, NULL);
     if (r) {
+        mig_inflight(ctx, name, 0);
         mig_mark(ctx, name, 0, NULL);
         return mig_fail(ctx, name, r == -ECANCELED ? -EBUSY : r, "a migration record exists");
     }
-    mig_inflight(ctx, name, 1);
     double t0 = fog_mono_now();
     if (was_running)
         r = lxcb_stop(ctx->lxc, name, why, sizeof why);
