@@ -1,5 +1,6 @@
 /* Containers through liblxc: the only interface in fogfs that touches LXC
- * (backends/lxc.c is the only file including <lxc/lxccontainer.h>).
+ * (backends/lxc*.c, the liblxc backend, are the only files including
+ * <lxc/lxccontainer.h>; they share backends/lxc_internal.h).
  * Cgroup v1, v2 and hybrid hosts are handled inside. Every call returns 0 or
  * -errno and, on failure, leaves a one-line reason in `why` when given. */
 #ifndef FOG_BACKEND_LXC_H
