@@ -42,8 +42,11 @@ int lxcb_open(const struct lxcb_opts *o, lxcb_note_fn note_fn, void *note_arg, s
         goto nomem;
     b->stop_timeout = o && o->stop_timeout > 0 ? o->stop_timeout : 10;
     if (o && o->shared_dir &&
-        snprintf(b->shared_dir, sizeof b->shared_dir, "%s", o->shared_dir) >= (int)sizeof b->shared_dir)
-        goto nomem;
+        snprintf(b->shared_dir, sizeof b->shared_dir, "%s", o->shared_dir) >= (int)sizeof b->shared_dir) {
+        pthread_mutex_init(&b->mu, NULL);
+        lxcb_close(b);
+        return -ENAMETOOLONG;
+    }
     b->note = note_fn;
     b->note_arg = note_arg;
     b->cg_rc = cg_detect(&b->mounts);

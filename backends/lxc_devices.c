@@ -118,7 +118,8 @@ int lxcb_change_device(struct lxcb *b, const char *name, const char *path, int a
     snprintf(mount, sizeof mount, "%s %s " MOUNT_OPTS, path, path + 1);
     const char *allow_key = b->mounts.version == CG_V2 ? "lxc.cgroup2.devices.allow"
                                                        : "lxc.cgroup.devices.allow";
-    /* the rule: from the node when it exists, else from the config entry */
+    /* the rule comes from the node; the config's mount entry does not name
+     * the numbers, so a node gone from the host leaves its rule (noted) */
     char rule[64] = "";
     if (add || !stat(path, &st))
         snprintf(rule, sizeof rule, "%c %u:%u rwm", S_ISBLK(st.st_mode) ? 'b' : 'c',
@@ -148,6 +149,9 @@ int lxcb_change_device(struct lxcb *b, const char *name, const char *path, int a
         rc = rewrite_list(c, "lxc.mount.entry", mount, NULL);
         if (!rc && rule[0])
             rc = rewrite_list(c, allow_key, rule, NULL);
+        else if (!rc)
+            lxcb_note(b, name, "devices", "%s is gone from this host: its mount is removed, "
+                      "its %s rule stays in the config", path, allow_key);
     }
     if (!rc && !c->save_config(c, NULL))
         rc = -EIO;

@@ -126,6 +126,19 @@ check containers_device_in_config grep -q 'dev/zero' "$FOG_LXCPATH/web/config"
 check containers_device_remove sh -c "echo -/dev/zero > '$C/web/devices'"
 check_eq containers_device_gone "$(cat "$C/web/devices")" ""
 expect_errno containers_device_missing ENOENT "$C/web/devices" "+/dev/nosuchdevice"
+# A device whose node left the host since: its mount goes, and an event says
+# its cgroup rule stays (the config does not record the node's numbers).
+gone=/dev/fogtest-$$
+if mknod "$gone" c 1 3; then
+    check containers_device_vanished_add sh -c "echo +$gone > '$C/web/devices'"
+    rm -f "$gone"
+    check containers_device_vanished_remove sh -c "echo -$gone > '$C/web/devices'"
+    check_eq containers_device_vanished_unlisted "$(cat "$C/web/devices")" ""
+    check containers_device_vanished_event grep -q "web devices $gone is gone from this host" "$M/cluster/events"
+    rm -f "$gone"
+else
+    skip containers_device_vanished "cannot make a device node in /dev"
+fi
 
 # Rename a running container: it comes back running, with its limits.
 check containers_rename mv "$C/web" "$C/www"
