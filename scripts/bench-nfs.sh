@@ -46,7 +46,8 @@ NS=$(echo "$out" | sed -n 's/^NETNS_PID=//p')
 FILE=bench/metrics/cpu
 ROUNDS=5
 # Each kind is measured in ROUNDS interleaved slices of ITER/ROUNDS, so a
-# burst of load on this machine hits every kind alike; medians over all.
+# burst of load on this machine hits every kind alike; each kind's figure is
+# the median of its slices' medians.
 #   local   open+read+close on the local FUSE mount (the reference)
 #   walk    libnfs open+read+close: LOOKUP per path component from the root,
 #           ACCESS, READ (the benchmark the target is about)
@@ -64,8 +65,6 @@ one_slice() {
     *) nfs_run "bench-$1" "$NFS_URL/$FILE" "$2" ;;
     esac
 }
-# raw per-step times are not printed by nfsclient; each slice's median is,
-# so the reported figure is the median of the slices' medians
 slice=$(( (ITER + ROUNDS - 1) / ROUNDS ))
 for k in $KINDS; do one_slice "$k" 20 >/dev/null || { echo "bench-nfs: $k failed" >&2; exit 1; }; done
 for r in $(seq "$ROUNDS"); do
