@@ -252,7 +252,8 @@ int fog_migrate(struct fog_ctx *ctx, const char *name, const char *to)
     }
     /* The target adopts it and deletes the record, or marks it failed. Until
      * then it stays listed here, STOPPING, and writes to it get EBUSY. */
-    double deadline = fog_mono_now() + ctx->o.write_timeout + ctx->o.stop_timeout;
+    double handed = fog_mono_now();
+    double deadline = handed + ctx->o.write_timeout + ctx->o.stop_timeout;
     r = -ETIMEDOUT;
     while (fog_mono_now() < deadline) {
         int g = mig_get(ctx, name, &rec);
@@ -284,8 +285,11 @@ int fog_migrate(struct fog_ctx *ctx, const char *name, const char *to)
         return mig_fail(ctx, name, r, "the target did not confirm; it will finish when it can");
     if (r)
         return mig_fail(ctx, name, r, why);
-    fog_event(ctx, name, "migrate", "%s -> %s in %.0f ms (%s)", ctx->node, to,
-              (fog_mono_now() - t0) * 1000, was_running ? "running" : "stopped");
+    double done = fog_mono_now();
+    fog_event(ctx, name, "migrate", "%s -> %s in %.0f ms (%s; stopped and handed over in "
+              "%.0f ms, taken up by %s in %.0f ms)", ctx->node, to, (done - t0) * 1000,
+              was_running ? "running" : "stopped", (handed - t0) * 1000, to,
+              (done - handed) * 1000);
     return 0;
 }
 

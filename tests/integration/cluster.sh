@@ -129,6 +129,7 @@ check_eq cluster_rescale_migrates_cgroup "$(cg_quota "$A")" "$((${limit%m} * 100
 check_eq cluster_rescale_migrates_allocated "$(wait_eq 3 cpu=1500m sh -c "cut -d' ' -f1 '$M2/node1/allocated'")" cpu=1500m
 check_eq cluster_rescale_migrates_source_allocated "$(wait_eq 3 cpu=1200m sh -c "cut -d' ' -f1 '$M3/node2/allocated'")" cpu=1200m
 check cluster_rescale_migrates_event wait_for 3 sh -c "[ \$(grep -c ' $A migrate ' '$M1/cluster/events') -gt $e0 ]"
+check cluster_migrate_event_phases grep -Eq " $A migrate .* ms \((running|stopped); stopped and handed over in [0-9]+ ms, taken up by node[0-9] in [0-9]+ ms\)" "$M1/cluster/events"
 
 # Later sections start from A on node1 with 1500m, however the above went.
 if [ "$(where "$M1" "$A")" != node1 ]; then
