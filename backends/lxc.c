@@ -52,6 +52,7 @@ int lxcb_open(const struct lxcb_opts *o, lxcb_note_fn note_fn, void *note_arg, s
     b->cg_rc = cg_detect(&b->mounts);
     pthread_mutex_init(&b->mu, NULL);
     fog_cond_init_mono(&b->wake);
+    lxcb_rename_repair(b);
     int rc = pthread_create(&b->flusher, NULL, lxcb_flusher_main, b);
     if (rc) {
         lxcb_close(b);

@@ -97,6 +97,10 @@ int lxcb_shared_path(struct lxcb *b, const char *name, char *out);
 /* Links <lxcpath>/<name> to <shared_dir>/<name>. */
 int lxcb_link_shared(struct lxcb *b, const char *name, char *why, size_t whylen);
 
+/* lxc_rename.c: finishes or drops what a rename interrupted by a crash left
+ * (config.fogfs-rename in a container's directory), with a note each; at open. */
+void lxcb_rename_repair(struct lxcb *b);
+
 /* lxc.c: state and networks */
 
 /* The container's state as liblxc's monitor reports it. */

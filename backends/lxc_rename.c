@@ -3,6 +3,7 @@
  * copy; either way undone on failure. */
 #include "backends/lxc_internal.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -35,6 +36,25 @@ struct rename_paths {
 static int path_join(char *out, const char *dir, const char *file)
 {
     return snprintf(out, PATH_MAX, "%s/%s", dir, file) >= PATH_MAX ? -ENAMETOOLONG : 0;
+}
+
+/* The spellings of both directories; `shared`: they are in the shared dir
+ * (old_dir[1], new_dir[1]), else in the lxcpath (old_dir[0], new_dir[0]). */
+static int rename_paths_init(struct lxcb *b, struct rename_paths *p, const char *from,
+                             const char *to, int shared)
+{
+    char parent[PATH_MAX];
+    *p = (struct rename_paths){ .from = from, .to = to, .ndirs = shared ? 2 : 1 };
+    if (lxcb_local_path(b, from, p->old_dir[0]) || lxcb_local_path(b, to, p->new_dir[0]) ||
+        (shared && (lxcb_shared_path(b, from, p->old_dir[1]) ||
+                    lxcb_shared_path(b, to, p->new_dir[1]))))
+        return -ENAMETOOLONG;
+    if (realpath(shared ? b->shared_dir : b->lxcpath, parent) &&
+        !path_join(p->old_dir[p->ndirs], parent, from) &&
+        !path_join(p->new_dir[p->ndirs], parent, to) &&
+        strcmp(p->old_dir[p->ndirs], p->old_dir[shared]))
+        p->ndirs++;
+    return 0;
 }
 
 /* Where one config line carries the old name (lxc.uts.name equal to it: a
@@ -74,6 +94,18 @@ static int rename_line_match(const struct rename_paths *p, const char *line, con
             *repl = p->new_dir[i];
             return 1;
         }
+    }
+    return 0;
+}
+
+/* 1 when some line of `text` carries the old name or directory. */
+static int config_mentions(const struct rename_paths *p, const char *text)
+{
+    for (const char *line = text; *line; line += strcspn(line, "\n"), line += *line == '\n') {
+        const char *at, *repl;
+        size_t len;
+        if (rename_line_match(p, line, &at, &len, &repl))
+            return 1;
     }
     return 0;
 }
@@ -209,19 +241,12 @@ static int rename_in_place(struct lxcb *b, const char *from, const char *to,
                            char *why, size_t whylen)
 {
     int shared = lxcb_is_shared(b, from);
-    struct rename_paths p = { .from = from, .to = to, .ndirs = shared ? 2 : 1 };
+    struct rename_paths p;
     char cfg_from[PATH_MAX], tmp_from[PATH_MAX], cfg_to[PATH_MAX], tmp_to[PATH_MAX];
-    char parent[PATH_MAX];
-    if (lxcb_local_path(b, from, p.old_dir[0]) || lxcb_local_path(b, to, p.new_dir[0]) ||
-        (shared && (lxcb_shared_path(b, from, p.old_dir[1]) ||
-                    lxcb_shared_path(b, to, p.new_dir[1]))))
+    if (rename_paths_init(b, &p, from, to, shared))
         return lxcb_fail(why, whylen, -ENAMETOOLONG, "path too long");
     /* the directory renamed: in the shared dir when the local one links there */
     const char *dir_from = p.old_dir[shared], *dir_to = p.new_dir[shared];
-    if (realpath(shared ? b->shared_dir : b->lxcpath, parent) &&
-        !path_join(p.old_dir[p.ndirs], parent, from) && !path_join(p.new_dir[p.ndirs], parent, to) &&
-        strcmp(p.old_dir[p.ndirs], dir_from))
-        p.ndirs++;
     if (path_join(cfg_from, dir_from, "config") || path_join(tmp_from, dir_from, RENAME_TMP) ||
         path_join(cfg_to, dir_to, "config") || path_join(tmp_to, dir_to, RENAME_TMP))
         return lxcb_fail(why, whylen, -ENAMETOOLONG, "path too long");
@@ -385,4 +410,104 @@ out:
     entry_unlock(b, ef);
     entry_unlock(b, et);
     return rc;
+}
+
+/* ---------- a rename interrupted by a crash ---------- */
+
+/* This node's link for the container that a shared-dir rename moved away
+ * from: it points at a shared directory that is gone and `old_text` (the
+ * config from before the rename) names. Its name into `from`; -ENOENT. */
+static int shared_link_before(struct lxcb *b, const char *old_text, char *from)
+{
+    DIR *d = opendir(b->lxcpath);
+    if (!d)
+        return -errno;
+    int rc = -ENOENT;
+    char target[PATH_MAX];
+    struct rename_paths p;
+    struct stat st;
+    for (struct dirent *de; rc && (de = readdir(d));)
+        if (lxcb_name_ok(de->d_name) && lxcb_is_shared(b, de->d_name) &&
+            !lxcb_shared_path(b, de->d_name, target) && lstat(target, &st) && errno == ENOENT &&
+            !rename_paths_init(b, &p, de->d_name, de->d_name, 1) && config_mentions(&p, old_text))
+            rc = snprintf(from, NAME_MAX_LEN, "%s", de->d_name) < NAME_MAX_LEN ? 0 : -ENOENT;
+    closedir(d);
+    return rc;
+}
+
+/* Step 4 for a rename finished at start: this node's link re-pointed. */
+static void relink_shared(struct lxcb *b, const char *from, const char *to)
+{
+    char why[PATH_MAX + 64], link[PATH_MAX];
+    if (!lxcb_is_shared(b, to) && lxcb_link_shared(b, to, why, sizeof why))
+        lxcb_note(b, to, "error", "after the interrupted rename: %s", why);
+    else if (!lxcb_local_path(b, from, link) && unlink(link))
+        lxcb_note(b, to, "error", "after the interrupted rename: cannot unlink %s: %s", link,
+                  strerror(errno));
+}
+
+/* A RENAME_TMP left in container `name`'s directory (in the shared dir when
+ * `shared`). It names that directory when the crash came after the
+ * directory's rename: then it is the config to put in place. Else the
+ * directory was not renamed and the config it has is right. In the shared
+ * dir only this node's containers are touched: another node may be in the
+ * middle of a rename. */
+static void repair_one(struct lxcb *b, const char *name, int shared)
+{
+    struct rename_paths p;
+    char tmp[PATH_MAX], cfg[PATH_MAX], from[NAME_MAX_LEN] = "";
+    struct stat st;
+    if (rename_paths_init(b, &p, name, name, shared) ||
+        path_join(tmp, p.old_dir[shared], RENAME_TMP) ||
+        path_join(cfg, p.old_dir[shared], "config") || lstat(tmp, &st))
+        return;
+    char *text = NULL, *old_text = NULL;
+    mode_t mode;
+    int rc = read_config_text(tmp, &text, &mode);
+    if (rc) {
+        lxcb_note(b, name, "error", "cannot read %s: %s", tmp, strerror(-rc));
+        return;
+    }
+    int finish = config_mentions(&p, text);
+    if (shared && !finish && !lxcb_is_shared(b, name))
+        goto out;   /* another node's container */
+    if (shared && finish &&
+        (read_config_text(cfg, &old_text, &mode) || shared_link_before(b, old_text, from)))
+        goto out;   /* renamed from none of this node's containers */
+    if (!finish) {
+        if (unlink(tmp))
+            lxcb_note(b, name, "error", "cannot remove %s: %s", tmp, strerror(errno));
+        else
+            lxcb_note(b, name, "rename", "dropped %s, left by a rename interrupted before it "
+                      "moved the directory", RENAME_TMP);
+    } else if (rename(tmp, cfg)) {
+        lxcb_note(b, name, "error", "cannot put %s in place: %s", tmp, strerror(errno));
+    } else {
+        lxcb_note(b, name, "rename", "finished an interrupted rename%s%s: %s put in place",
+                  from[0] ? " from " : "", from, RENAME_TMP);
+        if (shared)
+            relink_shared(b, from, name);
+    }
+out:
+    free(text);
+    free(old_text);
+}
+
+static void repair_dir(struct lxcb *b, int shared)
+{
+    DIR *d = opendir(shared ? b->shared_dir : b->lxcpath);
+    if (!d)
+        return;
+    /* a link into the shared dir is seen there */
+    for (struct dirent *de; (de = readdir(d));)
+        if (lxcb_name_ok(de->d_name) && (shared || !lxcb_is_shared(b, de->d_name)))
+            repair_one(b, de->d_name, shared);
+    closedir(d);
+}
+
+void lxcb_rename_repair(struct lxcb *b)
+{
+    repair_dir(b, 0);
+    if (b->shared_dir[0])
+        repair_dir(b, 1);
 }

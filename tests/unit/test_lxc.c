@@ -1,7 +1,7 @@
 /* Tests of backends/lxc against real busybox containers in a temp lxcpath:
  * lifecycle, limits in the cgroup files and the saved config, usage, devices,
- * rename (in place, onto a taken name, undone on failure, in a shared dir),
- * destroy, the missing-lxcbr0 cases, and a cpu_limit benchmark. */
+ * rename (in place, onto a taken name, undone on failure, in a shared dir,
+ * finished or dropped at open after a crash), destroy, the missing-lxcbr0 cases, and a cpu_limit benchmark. */
 #include "backends/lxc.h"
 #include "tests/unit/check.h"
 
@@ -34,7 +34,7 @@ static char lxcpath[64];
 static char netconf[128];     /* lxc.net.0.type = empty */
 static char vethconf[128];    /* a veth on the missing lxcbr0 */
 static char name_a[32], name_b[32], name_c[32], name_d[32];
-static char name_e[32], name_f[32], name_g[32], name_s[32], name_t[32];
+static char name_e[32], name_f[32], name_g[32], name_h[32], name_i[32], name_s[32], name_t[32];
 static char nodepath[96], sharedpath[96];   /* a node's lxcpath and its --shared-dir */
 static char realpath_[96];                  /* the real dir behind a linked lxcpath */
 static struct lxcb *lx;
@@ -193,7 +193,7 @@ static void cleanup(void)
     if (!lxcpath[0])
         return;
     const char *names[] = { name_a, name_b, name_c, name_d, name_e, name_f, name_g,
-                            name_s, name_t };
+                            name_h, name_i, name_s, name_t };
     const char *paths[] = { lxcpath, nodepath, realpath_ };
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         for (size_t k = 0; k < 3 && names[i][0]; k++) {
@@ -250,6 +250,8 @@ static int setup(char *why, size_t whylen)
     snprintf(name_e, sizeof name_e, "fe%d", id);
     snprintf(name_f, sizeof name_f, "ff%d", id);
     snprintf(name_g, sizeof name_g, "fg%d", id);
+    snprintf(name_h, sizeof name_h, "fh%d", id);
+    snprintf(name_i, sizeof name_i, "fi%d", id);
     snprintf(name_s, sizeof name_s, "fs%d", id);
     snprintf(name_t, sizeof name_t, "ft%d", id);
     snprintf(netconf, sizeof netconf, "%s/empty-net.conf", lxcpath);
@@ -1082,6 +1084,148 @@ static void test_rename_linked_lxcpath(void)
     lxcb_close(lb);
 }
 
+/* `text` with every `from` replaced by `to` (malloc'd; NULL for NULL): the
+ * names are unique strings, so this is the config a rename writes. */
+static char *replaced(const char *text, const char *from, const char *to)
+{
+    if (!text)
+        return NULL;
+    size_t n = 0, fl = strlen(from), tl = strlen(to);
+    for (const char *at = text; (at = strstr(at, from)); at += fl)
+        n++;
+    char *out = malloc(strlen(text) + n * (tl > fl ? tl - fl : 0) + 1), *w = out;
+    if (!out)
+        return NULL;
+    for (const char *at; (at = strstr(text, from)); text = at + fl) {
+        memcpy(w, text, (size_t)(at - text));
+        w += at - text;
+        memcpy(w, to, tl);
+        w += tl;
+    }
+    strcpy(w, text);
+    return out;
+}
+
+static int write_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "we");
+    if (!f)
+        return -errno;
+    int rc = fputs(text ? text : "", f) < 0;
+    return fclose(f) || rc ? -EIO : 0;
+}
+
+static int start_stop(struct lxcb *b, const char *name)
+{
+    char why[256] = "";
+    enum lxcb_state st = LXCB_UNKNOWN;
+    int rc = lxcb_start(b, name, why, sizeof why);
+    if (rc)
+        printf("# start %s: %s\n", name, why);
+    if (!rc && (lxcb_get_state(b, name, &st) || st != LXCB_RUNNING))
+        rc = -EIO;
+    if (lxcb_stop(b, name, why, sizeof why) && !rc)
+        rc = -EIO;
+    return rc;
+}
+
+/* A crash before the directory's rename: the next open drops the new
+ * config, the old one is right. A crash after the directory's rename,
+ * before the config's: the next open puts the new config in place. */
+static void test_rename_crash_repaired(void)
+{
+    char why[256] = "", dir_h[128], dir_i[128], cfg_h[160], cfg_i[160], tmp_h[192], tmp_i[192];
+    snprintf(dir_h, sizeof dir_h, "%s/%s", lxcpath, name_h);
+    snprintf(dir_i, sizeof dir_i, "%s/%s", lxcpath, name_i);
+    snprintf(cfg_h, sizeof cfg_h, "%s/config", dir_h);
+    snprintf(cfg_i, sizeof cfg_i, "%s/config", dir_i);
+    snprintf(tmp_h, sizeof tmp_h, "%s/config.fogfs-rename", dir_h);
+    snprintf(tmp_i, sizeof tmp_i, "%s/config.fogfs-rename", dir_i);
+    struct lxcb_opts o = { .lxcpath = lxcpath, .config_file = netconf, .stop_timeout = 10 };
+    struct lxcb *other;
+
+    /* h to be renamed to i: the new config written, the directory not moved */
+    CHECK_EQ_INT(lxcb_create(lx, name_h, why, sizeof why), 0);
+    char *old_text = file_text(cfg_h), *new_text = replaced(old_text, name_h, name_i);
+    CHECK_TRUE(new_text && strstr(new_text, name_i) && !strstr(new_text, name_h));
+    CHECK_EQ_INT(write_text(tmp_h, new_text), 0);
+    CHECK_EQ_INT(lxcb_open(&o, on_note, NULL, &other), 0);
+    CHECK_TRUE(same_text(file_text(cfg_h), strdup(old_text ? old_text : "")));
+    CHECK_TRUE(access(tmp_h, F_OK) != 0);
+    CHECK_TRUE(notes_have(name_h, "rename", "dropped"));
+    CHECK_EQ_INT(start_stop(other, name_h), 0);
+    lxcb_close(other);
+
+    /* h renamed to i: the directory moved, the new config still beside the old */
+    CHECK_EQ_INT(write_text(tmp_h, new_text), 0);
+    CHECK_EQ_INT(rename(dir_h, dir_i), 0);
+    CHECK_EQ_INT(lxcb_open(&o, on_note, NULL, &other), 0);
+    CHECK_TRUE(same_text(file_text(cfg_i), strdup(new_text ? new_text : "")));
+    CHECK_TRUE(config_names(name_i) && !config_has(name_i, name_h));
+    CHECK_TRUE(access(tmp_i, F_OK) != 0);
+    CHECK_TRUE(notes_have(name_i, "rename", "finished an interrupted rename"));
+    CHECK_EQ_INT(start_stop(other, name_i), 0);
+    CHECK_EQ_INT(lxcb_destroy(other, name_i, why, sizeof why), 0);
+    lxcb_close(other);
+    free(old_text);
+    free(new_text);
+}
+
+/* The same crash in the shared dir: the node whose link named the old
+ * directory finishes it and re-points its link; another node leaves it. */
+static void test_rename_crash_repaired_shared(void)
+{
+    char why[256] = "", s_dir[160], t_dir[160], s_link[160], t_link[160], node2[128];
+    char cfg_t[192], tmp_t[192], target[256] = "";
+    snprintf(nodepath, sizeof nodepath, "%s/node1", lxcpath);
+    snprintf(sharedpath, sizeof sharedpath, "%s/shared", lxcpath);
+    snprintf(node2, sizeof node2, "%s/node2", lxcpath);
+    mkdir(nodepath, 0755);
+    mkdir(sharedpath, 0755);
+    CHECK_EQ_INT(mkdir(node2, 0755), 0);
+    snprintf(s_dir, sizeof s_dir, "%s/%s", sharedpath, name_s);
+    snprintf(t_dir, sizeof t_dir, "%s/%s", sharedpath, name_t);
+    snprintf(s_link, sizeof s_link, "%s/%s", nodepath, name_s);
+    snprintf(t_link, sizeof t_link, "%s/%s", nodepath, name_t);
+    snprintf(cfg_t, sizeof cfg_t, "%s/config", t_dir);
+    snprintf(tmp_t, sizeof tmp_t, "%s/config.fogfs-rename", t_dir);
+    struct lxcb *sb;
+    struct lxcb_opts o = { .lxcpath = nodepath, .config_file = netconf, .shared_dir = sharedpath,
+                           .stop_timeout = 10 };
+    CHECK_EQ_INT(lxcb_open(&o, on_note, NULL, &sb), 0);
+    CHECK_EQ_INT(lxcb_create(sb, name_s, why, sizeof why), 0);
+    lxcb_close(sb);
+    snprintf(target, sizeof target, "%s/config", s_dir);
+    char *old_text = file_text(target), *new_text = replaced(old_text, name_s, name_t);
+    snprintf(target, sizeof target, "%s/config.fogfs-rename", s_dir);
+    CHECK_EQ_INT(write_text(target, new_text), 0);
+    CHECK_EQ_INT(rename(s_dir, t_dir), 0);
+
+    /* a node without a link to it */
+    struct lxcb_opts o2 = o;
+    o2.lxcpath = node2;
+    CHECK_EQ_INT(lxcb_open(&o2, on_note, NULL, &sb), 0);
+    lxcb_close(sb);
+    CHECK_TRUE(same_text(file_text(cfg_t), strdup(old_text ? old_text : "")));
+    CHECK_TRUE(access(tmp_t, F_OK) == 0);
+    CHECK_TRUE(!notes_have(name_t, "rename", ""));
+
+    /* the node that renamed it */
+    CHECK_EQ_INT(lxcb_open(&o, on_note, NULL, &sb), 0);
+    CHECK_TRUE(same_text(file_text(cfg_t), strdup(new_text ? new_text : "")));
+    CHECK_TRUE(access(tmp_t, F_OK) != 0);
+    CHECK_TRUE(notes_have(name_t, "rename", name_s));
+    ssize_t n = readlink(t_link, target, sizeof target - 1);
+    target[n > 0 ? n : 0] = 0;
+    CHECK_EQ_STR(target, t_dir);
+    CHECK_EQ_INT(ino_of(s_link), 0);
+    CHECK_EQ_INT(start_stop(sb, name_t), 0);
+    CHECK_EQ_INT(lxcb_destroy(sb, name_t, why, sizeof why), 0);
+    lxcb_close(sb);
+    free(old_text);
+    free(new_text);
+}
+
 int main(void)
 {
     char why[256] = "";
@@ -1112,6 +1256,8 @@ int main(void)
     failed += RUN_TEST(test_rename_failure_undone);
     failed += RUN_TEST(test_rename_shared_dir);
     failed += RUN_TEST(test_rename_linked_lxcpath);
+    failed += RUN_TEST(test_rename_crash_repaired);
+    failed += RUN_TEST(test_rename_crash_repaired_shared);
     lxcb_close(lx);
     cleanup();
     return failed ? 1 : 0;
