@@ -1,6 +1,6 @@
 /* Renaming a container: in place (its directory renamed, its config
  * rewritten) when its rootfs is a plain directory, else through liblxc's
- * copy; either way undone on failure. */
+ * copy; either way undone on failure, and finished at open after a crash. */
 #include "backends/lxc_internal.h"
 
 #include <dirent.h>
