@@ -1,6 +1,6 @@
 /* Renaming a container: in place (its directory renamed, its config
  * rewritten) when its rootfs is a plain directory, else through liblxc's
- * copy; either way undone on failure. */
+ * copy; either way undone on failure, and finished at open after a crash. */
 #include "backends/lxc_internal.h"
 
 #include <dirent.h>
@@ -459,7 +459,7 @@ static void repair_one(struct lxcb *b, const char *name, int shared)
     struct stat st;
     if (rename_paths_init(b, &p, name, name, shared) ||
         path_join(tmp, p.old_dir[shared], RENAME_TMP) ||
-        path_join(cfg, p.old_dir[shared], "config") || lstat(tmp, &st))
+        path_join(cfg, p.old_dir[shared], "config") || lstat(tmp, &st) || !S_ISREG(st.st_mode))
         return;
     char *text = NULL, *old_text = NULL;
     mode_t mode;
