@@ -276,38 +276,32 @@ int lxcb_restart(struct lxcb *b, const char *name, char *why, size_t whylen)
     return rc;
 }
 
-int lxcb_freeze(struct lxcb *b, const char *name, char *why, size_t whylen)
+/* Freezes (on) or thaws a container; 0 when it is so already. */
+static int set_frozen(struct lxcb *b, const char *name, int on, char *why, size_t whylen)
 {
     struct ct_entry *e;
     int rc = entry_lock(b, name, 0, &e, why, whylen);
     if (rc)
         return rc;
     enum lxcb_state st = lxcb_state_of(e->c);
-    if (st == LXCB_FROZEN)
-        rc = 0;
-    else if (st != LXCB_RUNNING)
-        rc = lxcb_fail(why, whylen, -EINVAL, "container %s is %s, not running", name,
-                       lxcb_state_name(st));
-    else if (!e->c->freeze(e->c))
-        rc = lxcb_fail(why, whylen, -EIO, "liblxc could not freeze %s", name);
+    int done = on ? st == LXCB_FROZEN : st == LXCB_RUNNING;
+    int can = on ? st == LXCB_RUNNING : st == LXCB_FROZEN || st == LXCB_FREEZING;
+    if (!done && !can)
+        rc = lxcb_fail(why, whylen, -EINVAL, "container %s is %s, not %s", name,
+                       lxcb_state_name(st), on ? "running" : "frozen");
+    else if (!done && !(on ? e->c->freeze(e->c) : e->c->unfreeze(e->c)))
+        rc = lxcb_fail(why, whylen, -EIO, "liblxc could not %s %s", on ? "freeze" : "unfreeze",
+                       name);
     entry_unlock(b, e);
     return rc;
 }
 
+int lxcb_freeze(struct lxcb *b, const char *name, char *why, size_t whylen)
+{
+    return set_frozen(b, name, 1, why, whylen);
+}
+
 int lxcb_unfreeze(struct lxcb *b, const char *name, char *why, size_t whylen)
 {
-    struct ct_entry *e;
-    int rc = entry_lock(b, name, 0, &e, why, whylen);
-    if (rc)
-        return rc;
-    enum lxcb_state st = lxcb_state_of(e->c);
-    if (st == LXCB_RUNNING)
-        rc = 0;
-    else if (st != LXCB_FROZEN && st != LXCB_FREEZING)
-        rc = lxcb_fail(why, whylen, -EINVAL, "container %s is %s, not frozen", name,
-                       lxcb_state_name(st));
-    else if (!e->c->unfreeze(e->c))
-        rc = lxcb_fail(why, whylen, -EIO, "liblxc could not unfreeze %s", name);
-    entry_unlock(b, e);
-    return rc;
+    return set_frozen(b, name, 0, why, whylen);
 }
