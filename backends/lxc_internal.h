@@ -92,6 +92,8 @@ void entry_free(struct ct_entry *e);
  * <shared>/<name> and this node's lxcpath holds a symlink to it. */
 
 /* <lxcpath>/<name> and <shared_dir>/<name> into out (PATH_MAX); -ENAMETOOLONG. */
+/* dir/file into out (PATH_MAX); -ENAMETOOLONG when it does not fit. */
+int lxcb_path_join(char *out, const char *dir, const char *file);
 int lxcb_local_path(struct lxcb *b, const char *name, char *out);
 int lxcb_shared_path(struct lxcb *b, const char *name, char *out);
 /* Links <lxcpath>/<name> to <shared_dir>/<name>. */

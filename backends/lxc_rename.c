@@ -33,11 +33,6 @@ struct rename_paths {
     char new_dir[3][PATH_MAX];
 };
 
-static int path_join(char *out, const char *dir, const char *file)
-{
-    return snprintf(out, PATH_MAX, "%s/%s", dir, file) >= PATH_MAX ? -ENAMETOOLONG : 0;
-}
-
 /* The spellings of both directories; `shared`: they are in the shared dir
  * (old_dir[1], new_dir[1]), else in the lxcpath (old_dir[0], new_dir[0]). */
 static int rename_paths_init(struct lxcb *b, struct rename_paths *p, const char *from,
@@ -50,8 +45,8 @@ static int rename_paths_init(struct lxcb *b, struct rename_paths *p, const char 
                     lxcb_shared_path(b, to, p->new_dir[1]))))
         return -ENAMETOOLONG;
     if (realpath(shared ? b->shared_dir : b->lxcpath, parent) &&
-        !path_join(p->old_dir[p->ndirs], parent, from) &&
-        !path_join(p->new_dir[p->ndirs], parent, to) &&
+        !lxcb_path_join(p->old_dir[p->ndirs], parent, from) &&
+        !lxcb_path_join(p->new_dir[p->ndirs], parent, to) &&
         strcmp(p->old_dir[p->ndirs], p->old_dir[shared]))
         p->ndirs++;
     return 0;
@@ -207,7 +202,7 @@ static int rename_in_place_ok(struct lxcb *b, struct lxc_container *c, const cha
         return 0;
     static const char *const users[] = { "snaps", "lxc_snapshots" };
     for (size_t i = 0; i < sizeof users / sizeof users[0]; i++)
-        if (path_join(path, dir, users[i]) || access(path, F_OK) == 0)
+        if (lxcb_path_join(path, dir, users[i]) || access(path, F_OK) == 0)
             return 0;
     return 1;
 }
@@ -247,8 +242,9 @@ static int rename_in_place(struct lxcb *b, const char *from, const char *to,
         return lxcb_fail(why, whylen, -ENAMETOOLONG, "path too long");
     /* the directory renamed: in the shared dir when the local one links there */
     const char *dir_from = p.old_dir[shared], *dir_to = p.new_dir[shared];
-    if (path_join(cfg_from, dir_from, "config") || path_join(tmp_from, dir_from, RENAME_TMP) ||
-        path_join(cfg_to, dir_to, "config") || path_join(tmp_to, dir_to, RENAME_TMP))
+    if (lxcb_path_join(cfg_from, dir_from, "config") ||
+        lxcb_path_join(tmp_from, dir_from, RENAME_TMP) ||
+        lxcb_path_join(cfg_to, dir_to, "config") || lxcb_path_join(tmp_to, dir_to, RENAME_TMP))
         return lxcb_fail(why, whylen, -ENAMETOOLONG, "path too long");
 
     char *old_text = NULL, *new_text = NULL;
@@ -458,8 +454,8 @@ static void repair_one(struct lxcb *b, const char *name, int shared)
     char tmp[PATH_MAX], cfg[PATH_MAX], from[NAME_MAX_LEN] = "";
     struct stat st;
     if (rename_paths_init(b, &p, name, name, shared) ||
-        path_join(tmp, p.old_dir[shared], RENAME_TMP) ||
-        path_join(cfg, p.old_dir[shared], "config") || lstat(tmp, &st) || !S_ISREG(st.st_mode))
+        lxcb_path_join(tmp, p.old_dir[shared], RENAME_TMP) ||
+        lxcb_path_join(cfg, p.old_dir[shared], "config") || lstat(tmp, &st) || !S_ISREG(st.st_mode))
         return;
     char *text = NULL, *old_text = NULL;
     mode_t mode;

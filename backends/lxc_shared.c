@@ -12,14 +12,19 @@
 /* With a shared dir, a container lives in <shared>/<name> (config, sidecar,
  * rootfs) and this node's lxcpath holds a symlink to it: the symlink is the
  * node's ownership, so handing a container over moves only the link. */
+int lxcb_path_join(char *out, const char *dir, const char *file)
+{
+    return snprintf(out, PATH_MAX, "%s/%s", dir, file) >= PATH_MAX ? -ENAMETOOLONG : 0;
+}
+
 int lxcb_shared_path(struct lxcb *b, const char *name, char *out)
 {
-    return snprintf(out, PATH_MAX, "%s/%s", b->shared_dir, name) >= PATH_MAX ? -ENAMETOOLONG : 0;
+    return lxcb_path_join(out, b->shared_dir, name);
 }
 
 int lxcb_local_path(struct lxcb *b, const char *name, char *out)
 {
-    return snprintf(out, PATH_MAX, "%s/%s", b->lxcpath, name) >= PATH_MAX ? -ENAMETOOLONG : 0;
+    return lxcb_path_join(out, b->lxcpath, name);
 }
 
 /* 1 when the container's directory is a link into the shared dir. */

@@ -41,7 +41,7 @@ static bool prefix_matches(const char *pattern, const char *key)
     return true;
 }
 
-bool local_state_key_matches(const char *key)
+static bool key_matches(const char *key)
 {
     for (size_t i = 0; i < sizeof persisted_prefixes / sizeof *persisted_prefixes; i++)
         if (prefix_matches(persisted_prefixes[i], key))
@@ -51,7 +51,7 @@ bool local_state_key_matches(const char *key)
 
 bool local_state_persists(const char *key, int64_t lease)
 {
-    return lease == 0 && local_state_key_matches(key);
+    return lease == 0 && key_matches(key);
 }
 
 /* ---- encode ---- */

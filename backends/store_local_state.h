@@ -8,8 +8,6 @@
 #include <stdint.h>
 #include "core/store.h"
 
-/* True when a key matches one of the persisted prefixes (whatever its lease). */
-bool local_state_key_matches(const char *key);
 /* True when a key with this lease (0: none) belongs in the state file. */
 bool local_state_persists(const char *key, int64_t lease);
 
